@@ -1,0 +1,100 @@
+"""Bearer JWTs issued by pin-service and verified by every service; roles and department rights."""
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
+
+from citizeninfo_shared.problems import Problem
+
+TOKEN_URL = "/api/pin/v1/auth/token"  # noqa: S105 - a URL, not a secret
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENCY_STAFF = "agency_staff"
+
+
+class Principal(BaseModel):
+    username: str
+    role: Role
+    department_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def may_act_for(self, department_id: str | None) -> bool:
+        return self.is_admin or (department_id is not None and self.department_id == department_id)
+
+
+class TokenCodec:
+    def __init__(self, secret: str, *, issuer: str, audience: str, ttl_seconds: int = 900) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, principal: Principal, *, now: datetime | None = None) -> str:
+        issued = now or datetime.now(UTC)
+        claims = {
+            "sub": principal.username,
+            "role": principal.role.value,
+            "department_id": principal.department_id,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": issued,
+            "exp": issued + timedelta(seconds=self.ttl_seconds),
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+            return Principal(
+                username=claims["sub"], role=Role(claims["role"]), department_id=claims.get("department_id")
+            )
+        except (jwt.PyJWTError, KeyError, ValueError) as error:
+            raise Problem(401, f"The bearer token is not valid: {error}", headers=BEARER_CHALLENGE) from error
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def _codec(request: Request) -> TokenCodec:
+    return request.app.state.token_codec
+
+
+async def current_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise Problem(401, "Sign in first: this needs a bearer token.", headers=BEARER_CHALLENGE)
+    return _codec(request).verify(token)
+
+
+async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if not principal.is_admin:
+        raise Problem(403, "Only a national administrator may do this.")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
+
+
+def ensure_may_act_for(principal: Principal, department_id: str | None) -> None:
+    if not principal.may_act_for(department_id):
+        raise Problem(403, "Agency staff may act only on service points of their own department.")

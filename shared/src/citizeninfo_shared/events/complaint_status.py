@@ -1,0 +1,17 @@
+"""citizeninfo.complaint-status.v1 — written by the national complaint system, read by feedback-service."""
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from citizeninfo_shared.events.envelope import EventData
+
+ComplaintStatus = Literal["received", "forwarded", "in_progress", "resolved", "rejected", "closed"]
+
+
+class ComplaintStatusChanged(EventData):
+    event_type: ClassVar[str] = "th.go.citizeninfo.complaint.status_changed"
+    complaint_id: str
+    tracking_code: str | None = None
+    status: ComplaintStatus
+    note: str | None = None
+    changed_at: datetime

@@ -1,0 +1,18 @@
+"""PyMongo's async client (the successor of Motor) with timeouts that suit a readiness probe."""
+
+from pymongo import AsyncMongoClient
+
+
+def create_mongo_client(url: str, *, app_name: str) -> AsyncMongoClient:
+    return AsyncMongoClient(
+        url,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=3_000,
+        connectTimeoutMS=3_000,
+        uuidRepresentation="standard",
+    )
+
+
+async def ping(client: AsyncMongoClient) -> None:
+    await client.admin.command("ping")

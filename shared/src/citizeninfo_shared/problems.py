@@ -1,0 +1,118 @@
+"""RFC 9457 problem details for every error: 422 for invalid input, 400 for unparseable bodies."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+# Thai first: each problem carries a Thai title beside the standard English one.
+THAI_TITLES = {
+    400: "คำขอไม่ถูกต้อง",
+    401: "ต้องเข้าสู่ระบบ",
+    403: "ไม่มีสิทธิ์ดำเนินการ",
+    404: "ไม่พบข้อมูล",
+    405: "ไม่รองรับวิธีการนี้",
+    409: "ข้อมูลขัดแย้งกับที่มีอยู่",
+    413: "ข้อมูลมีขนาดใหญ่เกินไป",
+    415: "ไม่รองรับรูปแบบข้อมูลนี้",
+    422: "ข้อมูลไม่ถูกต้อง",
+    429: "มีคำขอมากเกินไป โปรดลองใหม่ภายหลัง",
+    500: "ระบบขัดข้อง",
+    503: "บริการยังไม่พร้อม",
+}
+
+log = structlog.get_logger(__name__)
+
+
+class RequestModel(BaseModel):
+    """Base of request bodies: unknown fields are rejected (also the defence against mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Problem(Exception):  # noqa: N818 - it is the RFC's name
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or HTTPStatus(status).phrase
+        self.type = type_
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "title_th": THAI_TITLES.get(status),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # The offending input is left out on purpose: it may hold personal data.
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = _validation_errors(exc)
+    if any(error["type"] == "json_invalid" for error in errors):
+        return problem_response(request, 400, "The request body is not valid JSON.", errors=errors)
+    return problem_response(request, 422, "The request does not match the schema.", errors=errors)
+
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
+    return problem_response(
+        request, exc.status, exc.detail, title=exc.title, type_=exc.type, headers=exc.headers, **exc.extensions
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path)
+    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(Exception, _on_unexpected)

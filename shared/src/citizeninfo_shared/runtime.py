@@ -1,0 +1,89 @@
+"""The resources a service holds for its lifetime: database, token codec, outbox relay, probes."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+
+import structlog
+from elasticsearch import AsyncElasticsearch
+from fastapi import FastAPI
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
+
+from citizeninfo_shared.auth import TokenCodec
+from citizeninfo_shared.health import ReadinessCheck
+from citizeninfo_shared.mongo import create_mongo_client
+from citizeninfo_shared.outbox import KafkaEventPublisher, OutboxRelay
+from citizeninfo_shared.probes import KafkaProbe, elasticsearch_probe, mongo_probe
+from citizeninfo_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def service_runtime(
+    app: FastAPI,
+    settings: ServiceSettings,
+    *,
+    outbox_collections: Sequence[str] = (),
+    use_elasticsearch: bool = False,
+) -> AsyncIterator[None]:
+    """Connects lazily (no I/O at import); a dependency that is down makes /readyz say so."""
+    mongo = create_mongo_client(settings.mongodb_url, app_name=settings.service_name)
+    app.state.mongo = mongo
+    app.state.db = mongo[settings.mongodb_database]
+    app.state.token_codec = TokenCodec(
+        settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"{settings.service_name}-probe")
+    checks = [
+        ReadinessCheck("mongodb", mongo_probe(mongo)),
+        # Writes go to the outbox, so a Kafka outage delays events but does not stop the service.
+        ReadinessCheck("kafka", kafka_probe, critical=not outbox_collections),
+    ]
+    elasticsearch = None
+    if use_elasticsearch:
+        elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=5)
+        app.state.elasticsearch = elasticsearch
+        checks.append(ReadinessCheck("elasticsearch", elasticsearch_probe(elasticsearch)))
+    app.state.readiness_checks = checks
+
+    relay_task = None
+    publisher = None
+    if outbox_collections:
+        publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        relay = OutboxRelay(
+            app.state.db,
+            outbox_collections,
+            publisher,
+            service=settings.service_name,
+            sweep_interval_seconds=settings.relay_sweep_interval_seconds,
+            max_backoff_seconds=settings.relay_max_backoff_seconds,
+        )
+        app.state.outbox_relay = relay
+        relay_task = asyncio.create_task(_supervised(relay.run), name="outbox-relay")
+    try:
+        yield
+    finally:
+        if relay_task is not None:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+        if publisher is not None:
+            await asyncio.to_thread(publisher.close)
+        kafka_probe.close()
+        if elasticsearch is not None:
+            await elasticsearch.close()
+        await mongo.close()
+
+
+async def _supervised(run) -> None:
+    """Keeps a background loop alive: an unexpected error is logged and the loop starts again."""
+    async for attempt in AsyncRetrying(
+        wait=wait_fixed(1),
+        retry=retry_if_exception_type(Exception),
+        before_sleep=lambda state: log.error(
+            "background_task_crashed", error=repr(state.outcome.exception())
+        ),
+    ):
+        with attempt:
+            await run()

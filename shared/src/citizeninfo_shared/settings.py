@@ -1,0 +1,44 @@
+"""Typed settings read from the environment (prefix ``CITIZENINFO_``); one subclass per service."""
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production"  # noqa: S105
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CITIZENINFO_", extra="ignore", frozen=True)
+
+    service_name: str = "citizeninfo"
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    # The prefix the API gateway mounts this service under; only used to document URLs.
+    root_path: str = ""
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    mongodb_database: str = "citizeninfo"
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    jwt_issuer: str = "citizeninfo-pin-service"
+    jwt_audience: str = "citizeninfo"
+
+    # Outbox relay: how often it looks for events a crash or a Kafka outage left behind.
+    relay_sweep_interval_seconds: float = 5.0
+    relay_max_backoff_seconds: float = 10.0
+    # Readiness checks give up after this long so a hung dependency cannot hang the probe.
+    readiness_timeout_seconds: float = 2.0
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets_in_production(self) -> "ServiceSettings":
+        if self.environment == "production":
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEVELOPMENT_JWT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "CITIZENINFO_JWT_SECRET must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+        return self
