@@ -77,9 +77,7 @@ def _codec(request: Request) -> TokenCodec:
     return request.app.state.token_codec
 
 
-async def current_principal(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Principal:
+async def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
     if not token:
         raise Problem(401, "Sign in first: this needs a bearer token.", headers=BEARER_CHALLENGE)
     return _codec(request).verify(token)

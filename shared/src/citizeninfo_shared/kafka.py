@@ -54,9 +54,7 @@ def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic] = TOPICS.value
         created = []
         for t in missing:
             try:
-                admin.create_topics(
-                    [NewTopic(t.name, t.partitions, replication_factor=1, topic_configs=t.config())]
-                )
+                admin.create_topics([NewTopic(t.name, t.partitions, replication_factor=1, topic_configs=t.config())])
                 created.append(t.name)
             except TopicAlreadyExistsError:
                 pass

@@ -144,8 +144,7 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         counts = [
-            await self._database[name].count_documents({OUTBOX_PENDING_FIELD: True})
-            for name in self._collections
+            await self._database[name].count_documents({OUTBOX_PENDING_FIELD: True}) for name in self._collections
         ]
         return sum(counts)
 
@@ -184,15 +183,11 @@ class OutboxRelay:
             error=repr(retry_state.outcome.exception()),
         )
 
-    async def _remove_published(
-        self, collection: AsyncCollection, document_id: Any, published: set[str]
-    ) -> None:
+    async def _remove_published(self, collection: AsyncCollection, document_id: Any, published: set[str]) -> None:
         # Compare-and-set on the version: a writer that staged a new event meanwhile bumped it, so
         # we re-read and keep that event instead of overwriting the list.
         while True:
-            document = await collection.find_one(
-                {"_id": document_id}, {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1}
-            )
+            document = await collection.find_one({"_id": document_id}, {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1})
             if document is None:
                 return
             remaining = [e for e in document.get(OUTBOX_FIELD, []) if e["event_id"] not in published]

@@ -37,7 +37,7 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Problem(Exception):  # noqa: N818 - it is the RFC's name
+class Problem(Exception):
     def __init__(
         self,
         status: int,
@@ -102,7 +102,13 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
 
 async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
     return problem_response(
-        request, exc.status, exc.detail, title=exc.title, type_=exc.type, headers=exc.headers, **exc.extensions
+        request,
+        exc.status,
+        exc.detail,
+        title=exc.title,
+        type_=exc.type,
+        headers=exc.headers,
+        **exc.extensions,
     )
 
 

@@ -81,9 +81,7 @@ async def _supervised(run) -> None:
     async for attempt in AsyncRetrying(
         wait=wait_fixed(1),
         retry=retry_if_exception_type(Exception),
-        before_sleep=lambda state: log.error(
-            "background_task_crashed", error=repr(state.outcome.exception())
-        ),
+        before_sleep=lambda state: log.error("background_task_crashed", error=repr(state.outcome.exception())),
     ):
         with attempt:
             await run()

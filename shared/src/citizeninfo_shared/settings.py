@@ -38,7 +38,6 @@ class ServiceSettings(BaseSettings):
             secret = self.jwt_secret.get_secret_value()
             if secret == DEVELOPMENT_JWT_SECRET or len(secret) < 32:
                 raise ValueError(
-                    "CITIZENINFO_JWT_SECRET must be set to a random value of at least 32 characters "
-                    "in production"
+                    "CITIZENINFO_JWT_SECRET must be set to a random value of at least 32 characters in production"
                 )
         return self

@@ -43,9 +43,7 @@ TOPICS: dict[TopicName, Topic] = {
     TopicName.READINESS: Topic(TopicName.READINESS, 6, "delete", "No-Copy readiness survey answers"),
     TopicName.RATINGS: Topic(TopicName.RATINGS, 12, "delete", "Citizen ratings and comments"),
     TopicName.VISITS: Topic(TopicName.VISITS, 6, "delete", "Card reads at the counter (no personal data)"),
-    TopicName.COMPLAINTS: Topic(
-        TopicName.COMPLAINTS, 6, "delete", "Complaints for the national complaint system"
-    ),
+    TopicName.COMPLAINTS: Topic(TopicName.COMPLAINTS, 6, "delete", "Complaints for the national complaint system"),
     TopicName.COMPLAINT_STATUS: Topic(
         TopicName.COMPLAINT_STATUS, 6, "delete", "Status updates sent back by the national complaint system"
     ),

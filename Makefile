@@ -1,0 +1,57 @@
+# CITIZENinfo — `make up` runs the whole system on this machine, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+CACHE_DIR ?= $(or $(CITIZENINFO_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/citizeninfo)
+UV_HOME := $(CACHE_DIR)/uv-$(UV_VERSION)
+UV := $(UV_HOME)/bin/uv
+VENV := .venv
+STACK := $(VENV)/bin/citizeninfo-stack
+PYTEST := $(VENV)/bin/pytest
+UNIT_TESTS := shared/tests services/pin-service/tests services/nocopy-service/tests \
+	services/feedback-service/tests services/stats-service/tests services/card-gateway/tests deploy/tests
+
+export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install up down clean status test test-unit test-integration lint
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml deploy/local/pyproject.toml $(wildcard services/*/pyproject.toml)
+	$(UV) sync --frozen --python python3.11
+	@touch $@
+
+install: $(VENV)/.synced ## install the Python workspace into .venv (from uv.lock)
+
+up: install ## install what is missing, start everything, wait until ready
+	$(STACK) up
+
+down: ## stop everything, keep data
+	@if [ -x $(STACK) ]; then $(STACK) down; fi
+
+clean: ## stop everything and remove runtime data under .run/
+	@if [ -x $(STACK) ]; then $(STACK) clean; else rm -rf .run; fi
+
+status: install ## show every supervised process
+	$(STACK) status
+
+test-unit: install ## unit tests only: fast, no servers
+	$(PYTEST) -m "not integration" $(UNIT_TESTS)
+
+test-integration: up ## integration tests against the running stack
+	$(PYTEST) -m "integration and not disruptive" tests/integration services
+	$(PYTEST) -m "disruptive" tests/integration
+
+test: ## every test: unit first, then the real stack
+	$(MAKE) test-unit
+	$(MAKE) test-integration
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,87 @@
+"""Where the native stack keeps things: downloads outside the repo, runtime data under `.run/`."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+KAFKA_VERSION = "4.3.1"
+ELASTICSEARCH_VERSION = "8.19.21"
+FERRETDB_VERSION = "1.24.0"
+
+
+def _repo_root() -> Path:
+    # deploy/local/src/citizeninfo_devstack/paths.py → the repository root is four levels up.
+    return Path(__file__).resolve().parents[4]
+
+
+@dataclass(frozen=True)
+class StackPaths:
+    repo: Path
+    cache: Path
+
+    @classmethod
+    def discover(cls) -> "StackPaths":
+        cache = os.environ.get("CITIZENINFO_CACHE_DIR") or (
+            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "citizeninfo"
+        )
+        return cls(repo=_repo_root(), cache=Path(cache))
+
+    @property
+    def templates(self) -> Path:
+        return self.repo / "deploy" / "local" / "templates"
+
+    @property
+    def run(self) -> Path:
+        return self.repo / ".run"
+
+    @property
+    def data(self) -> Path:
+        return self.run / "data"
+
+    @property
+    def logs(self) -> Path:
+        return self.run / "logs"
+
+    @property
+    def conf(self) -> Path:
+        return self.run / "conf"
+
+    @property
+    def venv_bin(self) -> Path:
+        return self.repo / ".venv" / "bin"
+
+    @property
+    def kafka_libs(self) -> Path:
+        return self.cache / f"kafka-{KAFKA_VERSION}" / "libs"
+
+    @property
+    def elasticsearch_zip(self) -> Path:
+        return self.cache / "downloads" / f"elasticsearch-{ELASTICSEARCH_VERSION}.zip"
+
+    @property
+    def elasticsearch_home(self) -> Path:
+        # Unpacked inside .run/ so the unprivileged user that runs it can read it.
+        return self.run / f"elasticsearch-{ELASTICSEARCH_VERSION}"
+
+    @property
+    def ferretdb_binary(self) -> Path:
+        return self.cache / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+
+    @property
+    def supervisor_conf(self) -> Path:
+        return self.conf / "supervisord.conf"
+
+
+def java17_home() -> Path:
+    """Elasticsearch and Kafka run on the machine's Java 17 (no bundled JDK)."""
+    configured = os.environ.get("CITIZENINFO_JAVA_HOME")
+    if configured:
+        return Path(configured)
+    debian = Path("/usr/lib/jvm/java-17-openjdk-amd64")
+    if debian.exists():
+        return debian
+    java = shutil.which("java")
+    if not java:
+        raise RuntimeError("Java 17 is required: install openjdk-17-jre-headless")
+    return Path(java).resolve().parents[1]

@@ -1,0 +1,143 @@
+"""The processes of the native stack, as supervisor programs, and the ports they listen on."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citizeninfo_devstack.paths import StackPaths, java17_home
+
+GATEWAY_PORT = int(os.environ.get("CITIZENINFO_GATEWAY_PORT", "8080"))
+KAFKA_PORT = 9092
+KAFKA_CONTROLLER_PORT = 9093
+ELASTICSEARCH_PORT = 9200
+ELASTICSEARCH_TRANSPORT_PORT = 9300
+MONGODB_PORT = 27017
+PROMETHEUS_PORT = 9090
+FERRETDB_DEBUG_PORT = 8089
+STATS_WORKER_WEB_PORT = 6066
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    package: str
+    port: int
+    prefix: str
+
+
+SERVICES = (
+    ServiceSpec("pin-service", "pin_service", 8001, "/api/pin/v1/"),
+    ServiceSpec("nocopy-service", "nocopy_service", 8002, "/api/nocopy/v1/"),
+    ServiceSpec("feedback-service", "feedback_service", 8003, "/api/feedback/v1/"),
+    ServiceSpec("stats-service", "stats_service", 8004, "/api/stats/v1/"),
+    ServiceSpec("card-gateway", "card_gateway", 8005, "/api/card/v1/"),
+)
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    command: str
+    directory: Path
+    environment: dict[str, str] = field(default_factory=dict)
+    user: str | None = None
+    startsecs: int = 1
+    stopwaitsecs: int = 20
+
+    def supervisor_environment(self) -> str:
+        # supervisor expands %(...)s in values, so a literal % must be doubled.
+        return ",".join(f'{k}="{v.replace("%", "%%")}"' for k, v in sorted(self.environment.items()))
+
+
+def common_service_environment(secrets: dict[str, str]) -> dict[str, str]:
+    return {
+        "CITIZENINFO_ENVIRONMENT": "development",
+        "CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{KAFKA_PORT}",
+        "CITIZENINFO_MONGODB_URL": f"mongodb://127.0.0.1:{MONGODB_PORT}/",
+        "CITIZENINFO_ELASTICSEARCH_URL": f"http://127.0.0.1:{ELASTICSEARCH_PORT}",
+        "CITIZENINFO_JWT_SECRET": secrets["jwt_secret"],
+        "CITIZENINFO_RELAY_SWEEP_INTERVAL_SECONDS": "2",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def infrastructure_programs(paths: StackPaths, es_user: str | None) -> list[Program]:
+    java = java17_home()
+    programs = [
+        Program(
+            "kafka",
+            f"{java}/bin/java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "
+            f"-Dlog4j2.configurationFile={paths.conf}/kafka-log4j2.yaml "
+            f"-cp {paths.kafka_libs}/* kafka.Kafka {paths.conf}/kafka.properties",
+            paths.run,
+            stopwaitsecs=30,
+        ),
+        Program(
+            "elasticsearch",
+            f"{paths.elasticsearch_home}/bin/elasticsearch",
+            paths.elasticsearch_home,
+            environment={
+                "ES_JAVA_HOME": str(java),
+                "ES_PATH_CONF": str(paths.conf / "elasticsearch"),
+                "ES_JAVA_OPTS": "-Xms512m -Xmx512m",
+            },
+            user=es_user,
+            stopwaitsecs=30,
+        ),
+        Program(
+            "ferretdb",
+            f"{paths.ferretdb_binary} --handler=sqlite --sqlite-url=file:{paths.data}/ferretdb/ "
+            f"--state-dir={paths.data}/ferretdb-state --listen-addr=127.0.0.1:{MONGODB_PORT} "
+            f"--debug-addr=127.0.0.1:{FERRETDB_DEBUG_PORT} --telemetry=disable --log-level=WARN",
+            paths.run,
+        ),
+    ]
+    if os.geteuid() == 0:
+        # The virtual reader for development (vsmartcard vpcd); pcscd needs root for its socket.
+        # Never `-a`: it would log APDUs, which carry card data.
+        programs.append(Program("pcscd", "/usr/sbin/pcscd --foreground --error", paths.run))
+    return programs
+
+
+def service_programs(paths: StackPaths, secrets: dict[str, str]) -> list[Program]:
+    environment = common_service_environment(secrets)
+    programs = []
+    for spec in SERVICES:
+        service_environment = dict(environment)
+        if spec.name == "pin-service":
+            service_environment["CITIZENINFO_ADMIN_USER"] = secrets["admin_user"]
+            service_environment["CITIZENINFO_ADMIN_PASSWORD"] = secrets["admin_password"]
+        programs.append(
+            Program(
+                spec.name,
+                f"{paths.venv_bin}/uvicorn --factory {spec.package}.main:create_app "
+                f"--host 127.0.0.1 --port {spec.port} --proxy-headers --no-server-header",
+                paths.run,
+                environment=service_environment,
+                stopwaitsecs=10,
+            )
+        )
+    programs.append(
+        Program(
+            "stats-worker",
+            f"{paths.venv_bin}/faust -A stats_service.worker.app:app worker -l info "
+            f"--web-port {STATS_WORKER_WEB_PORT} --web-host 127.0.0.1",
+            paths.data / "faust",
+            environment=environment,
+            stopwaitsecs=20,
+        )
+    )
+    return programs
+
+
+def edge_programs(paths: StackPaths) -> list[Program]:
+    return [
+        Program("nginx", f"/usr/sbin/nginx -c {paths.conf}/nginx.conf -p {paths.run}/nginx", paths.run),
+        Program(
+            "prometheus",
+            f"/usr/bin/prometheus --config.file={paths.conf}/prometheus.yml "
+            f"--storage.tsdb.path={paths.data}/prometheus "
+            f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}",
+            paths.run,
+        ),
+    ]
