@@ -1,0 +1,20 @@
+"""What the routes take from the running app (set by the lifespan, or by fakes in tests)."""
+
+from typing import Annotated
+
+from citizeninfo_shared.outbox import OutboxRelay
+from fastapi import Depends, Request
+
+from nocopy_service.adapters.readiness_store import ReadinessStore
+
+
+def _readiness_store(request: Request) -> ReadinessStore:
+    return request.app.state.readiness_store
+
+
+def _outbox_relay(request: Request) -> OutboxRelay:
+    return request.app.state.outbox_relay
+
+
+ReadinessStoreDep = Annotated[ReadinessStore, Depends(_readiness_store)]
+OutboxRelayDep = Annotated[OutboxRelay, Depends(_outbox_relay)]

@@ -1,0 +1,73 @@
+"""Request and response bodies of the readiness survey (requests reject unknown fields)."""
+
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from citizeninfo_shared.events.readiness import (
+    CopyStatus,
+    Obstacle,
+    ObstacleKind,
+    ReadinessAnswered,
+    ReadinessMode,
+    ServiceCopyAnswer,
+)
+from citizeninfo_shared.problems import RequestModel
+from fastapi import Path
+from pydantic import BaseModel, Field, model_validator
+
+CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+
+ServicePointId = Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN, description="Catalogue id, e.g. P000001")]
+
+
+class SurveyedService(RequestModel):
+    service_id: str = Field(pattern=CATALOGUE_ID_PATTERN)
+    id_card_copy: CopyStatus
+    house_registration_copy: CopyStatus
+
+
+class SurveyedObstacle(RequestModel):
+    kind: ObstacleKind
+    detail: str = Field(default="", max_length=1000)
+
+
+class ReadinessSurvey(RequestModel):
+    """แบบสำรวจความพร้อม — one point's answer; it replaces the point's previous answer."""
+
+    mou_with_dopa: bool = Field(strict=True)
+    card_readers: int = Field(ge=0, le=10_000, strict=True)
+    services: list[SurveyedService] = Field(max_length=2_000)
+    obstacles: list[SurveyedObstacle] = Field(default=[], max_length=50)
+    planned_cancel_date: date | None = None
+
+    @model_validator(mode="after")
+    def _each_service_once(self) -> Self:
+        ids = [s.service_id for s in self.services]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each service_id may appear only once in services")
+        return self
+
+    def service_answers(self) -> list[ServiceCopyAnswer]:
+        return [ServiceCopyAnswer(**s.model_dump()) for s in self.services]
+
+    def obstacle_answers(self) -> list[Obstacle]:
+        return [Obstacle(**o.model_dump()) for o in self.obstacles]
+
+
+class ReadinessView(BaseModel):
+    """A point's current answer as anyone may read it (who answered is left out)."""
+
+    service_point_id: str
+    answer_id: str
+    copy_status: CopyStatus
+    mode: ReadinessMode
+    mou_with_dopa: bool
+    card_readers: int
+    services: list[ServiceCopyAnswer]
+    obstacles: list[Obstacle]
+    planned_cancel_date: date | None
+    answered_at: datetime
+
+    @classmethod
+    def of(cls, answer: ReadinessAnswered) -> Self:
+        return cls.model_validate(answer.model_dump())
