@@ -1,0 +1,99 @@
+"""Integration fixtures: testcontainers when a Docker engine answers, else the native stack (`make up`)."""
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from citizeninfo_devstack.paths import StackPaths
+from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFKA_PORT, MONGODB_PORT
+from citizeninfo_devstack.stack import Stack
+
+from tests.integration.support import TopicTail
+
+
+def docker_engine_reachable() -> bool:
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka_bootstrap: str
+    elasticsearch_url: str
+    mongodb_url: str
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Endpoints]:
+    """Kafka, Elasticsearch and the MongoDB-wire server, real in both cases."""
+    if os.environ.get("CITIZENINFO_TESTCONTAINERS", "auto") != "off" and docker_engine_reachable():
+        from testcontainers.elasticsearch import ElasticSearchContainer
+        from testcontainers.kafka import KafkaContainer
+        from testcontainers.mongodb import MongoDbContainer
+
+        with (
+            KafkaContainer("apache/kafka:4.3.1").with_kraft() as kafka,
+            ElasticSearchContainer("docker.elastic.co/elasticsearch/elasticsearch:8.19.21") as elastic,
+            MongoDbContainer("mongo:8") as mongo,
+        ):
+            yield Endpoints(
+                kafka.get_bootstrap_server(),
+                elastic.get_url(),
+                mongo.get_connection_url(),
+            )
+        return
+    yield Endpoints(
+        f"127.0.0.1:{KAFKA_PORT}", f"http://127.0.0.1:{ELASTICSEARCH_PORT}", f"mongodb://127.0.0.1:{MONGODB_PORT}/"
+    )
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    """The running native system; the service-level tests need it (`make up`)."""
+    running = Stack()
+    if not running.is_up():
+        pytest.fail("the native stack is not up: run `make up` first (make test does)")
+    return running
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{GATEWAY_PORT}", timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin_credentials(stack: Stack) -> tuple[str, str]:
+    saved = json.loads((StackPaths.discover().run / "secrets.json").read_text())
+    return saved["admin_user"], saved["admin_password"]
+
+
+@pytest.fixture(scope="session")
+def admin_headers(gateway: httpx.Client, admin_credentials: tuple[str, str]) -> dict[str, str]:
+    user, password = admin_credentials
+    response = gateway.post("/api/pin/v1/auth/token", data={"username": user, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def topic_tail(infrastructure: Endpoints) -> Iterator[Callable[[str], TopicTail]]:
+    tails: list[TopicTail] = []
+
+    def open_tail(topic: str) -> TopicTail:
+        tail = TopicTail(infrastructure.kafka_bootstrap, topic)
+        tails.append(tail)
+        return tail
+
+    yield open_tail
+    for tail in tails:
+        tail.close()
