@@ -1,0 +1,117 @@
+"""The relay publishes what was stored with the write, once per event id after deduplication."""
+
+import asyncio
+import uuid
+
+import pytest
+from citizeninfo_shared.events import CloudEvent
+from citizeninfo_shared.events.ratings import RatingSubmitted
+from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
+from citizeninfo_shared.outbox import (
+    OUTBOX_PENDING_FIELD,
+    KafkaEventPublisher,
+    OutboxEntry,
+    OutboxRelay,
+    new_document_with_events,
+    update_with_events,
+)
+from citizeninfo_shared.topics import TopicName
+from pymongo import AsyncMongoClient
+
+from tests.integration.support import TopicTail
+
+pytestmark = pytest.mark.integration
+
+
+def rating_event(point_id: str, score: int) -> CloudEvent:
+    data = RatingSubmitted(
+        rating_id=str(uuid.uuid4()),
+        service_point_id=point_id,
+        score=score,
+        verified=False,
+        submitted_at="2026-11-21T10:00:00Z",
+    )
+    return CloudEvent.wrap(data, source="/tests/outbox", subject=point_id)
+
+
+@pytest.fixture
+async def database(infrastructure):
+    client = AsyncMongoClient(infrastructure.mongodb_url, serverSelectionTimeoutMS=3000)
+    database = client[f"citizeninfo_test_{uuid.uuid4().hex[:8]}"]
+    yield database
+    await client.drop_database(database.name)
+    await client.close()
+
+
+async def test_sweep_and_notify_publish_each_staged_event(infrastructure, database):
+    tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
+    publisher = KafkaEventPublisher(infrastructure.kafka_bootstrap, client_id="test-relay")
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=0.2)
+    point = f"P-{uuid.uuid4().hex[:8]}"
+    events = [rating_event(point, score) for score in (1, 2, 3, 4, 5)]
+    for event in events[:3]:
+        document = {"_id": event.data["rating_id"], "score": event.data["score"]}
+        await database["ratings"].insert_one(
+            new_document_with_events(document, OutboxEntry.of(TopicName.RATINGS, event))
+        )
+    # Two more events staged on one document by later updates.
+    await database["ratings"].update_one(
+        {"_id": events[0].data["rating_id"]},
+        update_with_events({"$set": {"edited": True}}, *(OutboxEntry.of(TopicName.RATINGS, e) for e in events[3:])),
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        records = await asyncio.to_thread(
+            tail.collect, lambda rs: len([r for r in rs if r.key == point.encode()]) >= 5, 20
+        )
+        async with asyncio.timeout(10):  # published, then marked sent
+            while await relay.backlog():
+                await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        publisher.close()
+        tail.close()
+    ours = [CloudEvent.from_json_bytes(r.value) for r in records if r.key == point.encode()]
+    assert sorted(e.id for e in ours) == sorted(e.id for e in events)
+    handled = []
+
+    async def record(event: CloudEvent) -> None:
+        handled.append(event.id)
+
+    consumer = IdempotentHandler("test", InMemoryProcessedEvents(), record)
+    for event in ours + ours:  # delivered twice: handled once
+        await consumer(event)
+    assert sorted(handled) == sorted(e.id for e in events)
+
+
+async def test_an_event_staged_while_publishing_is_kept(infrastructure, database):
+    """The compare-and-set removes only what was published."""
+    first, second = rating_event("P-cas", 3), rating_event("P-cas", 4)
+    await database["ratings"].insert_one(
+        new_document_with_events({"_id": "r1"}, OutboxEntry.of(TopicName.RATINGS, first))
+    )
+
+    class StagingPublisher:
+        """Publishes nothing; stages another event mid-publish, as a concurrent write would."""
+
+        published: list[str] = []
+
+        async def publish(self, entries):
+            self.published += [e.event_id for e in entries]
+            if len(self.published) == 1:
+                await database["ratings"].update_one(
+                    {"_id": "r1"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, second))
+                )
+
+        def close(self):
+            pass
+
+    publisher = StagingPublisher()
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test")
+    await relay.relay_documents(database["ratings"], ["r1"])
+    document = await database["ratings"].find_one({"_id": "r1"})
+    assert [e["event_id"] for e in document["_outbox"]] == [second.id]
+    assert document[OUTBOX_PENDING_FIELD] is True
+    await relay.sweep()
+    assert publisher.published == [first.id, second.id]
+    assert await relay.backlog() == 0

@@ -1,0 +1,84 @@
+"""Failure drills against the running stack: they stop and kill parts of it, so they run last."""
+
+import asyncio
+import os
+import signal
+import time
+import uuid
+
+import httpx
+import pytest
+from citizeninfo_devstack import checks, supervisor
+from citizeninfo_devstack.programs import SERVICES
+from citizeninfo_shared.events import CloudEvent
+from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
+from citizeninfo_shared.topics import TopicName
+
+from tests.integration.support import TopicTail, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.disruptive]
+
+
+def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(stack, gateway, infrastructure):
+    point = f"P-OUTAGE-{uuid.uuid4().hex[:6]}"
+    tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
+    supervisor.stop(stack.paths, "kafka")
+    try:
+        rating_ids = []
+        for score in (1, 2, 3, 4, 5):
+            response = gateway.post("/api/feedback/v1/ratings", json={"service_point_id": point, "score": score})
+            assert response.status_code == 202, response.text
+            rating_ids.append(response.json()["rating_id"])
+        # Still ready: the outbox keeps the events, and readiness reports Kafka as non-critical.
+        ready = gateway.get("/api/feedback/v1/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"]["kafka"]["status"] == "down"
+    finally:
+        supervisor.start(stack.paths, "kafka")
+    wait_until(lambda: _quietly(checks.kafka_ready), timeout=90)
+
+    records = tail.collect(lambda rs: len([r for r in rs if r.key == point.encode()]) >= 5, timeout=60)
+    tail.close()
+    events = [CloudEvent.from_json_bytes(r.value) for r in records if r.key == point.encode()]
+    handled: list[str] = []
+
+    async def count(event: CloudEvent) -> None:
+        handled.append(event.data["rating_id"])
+
+    handler = IdempotentHandler("outage-drill", InMemoryProcessedEvents(), count)
+
+    async def consume_twice() -> None:
+        for event in events + events:  # a redelivery changes nothing
+            await handler(event)
+
+    asyncio.run(consume_twice())
+    assert sorted(handled) == sorted(rating_ids)
+
+
+def _quietly(check) -> bool:
+    try:
+        check()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.mark.parametrize("name", [s.name for s in SERVICES] + ["stats-worker"])
+def test_a_killed_process_is_back_and_ready_within_ten_seconds(stack, name):
+    old_pid = supervisor.process_pid(stack.paths, name)
+    assert old_pid > 0
+    killed_at = time.monotonic()
+    os.kill(old_pid, signal.SIGKILL)
+    port = next((s.port for s in SERVICES if s.name == name), None)
+    probe = (lambda: checks.service_ready(port)) if port else checks.stats_worker_ready
+
+    def back() -> bool:
+        pid = supervisor.process_pid(stack.paths, name)
+        return pid not in (0, old_pid) and _quietly(probe)
+
+    wait_until(back, timeout=10, interval=0.2)
+    assert time.monotonic() - killed_at <= 10
+
+
+def test_the_gateway_is_whole_after_the_drills(stack):
+    wait_until(lambda: _quietly(checks.gateway_ready), timeout=30)
+    assert httpx.get(f"{checks.GATEWAY_URL}/api/pin/v1/readyz").status_code == 200
