@@ -1,0 +1,85 @@
+"""The national overview from the read-model indices: a filters aggregation and a count of ratings."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from stats_service.adapters.indices import StatsIndices
+from stats_service.domain.progress import ProgressCounts
+
+# Only points listed in the catalogue count; a pin or a survey for a point the catalogue has not
+# announced yet waits in its document until the point is listed.
+LISTED = {"term": {"listed": True}}
+SURVEYED = {"term": {"surveyed": True}}
+
+PROGRESS_FILTERS: dict[str, dict[str, Any]] = {
+    "pinned": {"term": {"pinned": True}},
+    "surveyed": SURVEYED,
+    "copy_cancelled": {"bool": {"filter": [SURVEYED, {"term": {"copy_status": "cancelled"}}]}},
+    "copy_in_progress": {"bool": {"filter": [SURVEYED, {"term": {"copy_status": "in_progress"}}]}},
+}
+
+# A missing index (nothing consumed yet) reads as zero, not as an error.
+MISSING_INDEX_IS_EMPTY = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    progress: ProgressCounts
+    ratings: int
+    last_event_time: datetime | None
+
+
+LATEST_EVENT = {"last_event_time": {"max": {"field": "last_event_time"}}}
+
+
+def progress_search_body() -> dict[str, Any]:
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": [LISTED]}},
+        "aggs": {"progress": {"filters": {"filters": PROGRESS_FILTERS}}, **LATEST_EVENT},
+    }
+
+
+def ratings_search_body() -> dict[str, Any]:
+    return {"size": 0, "track_total_hits": True, "aggs": LATEST_EVENT}
+
+
+def total_hits(response: dict[str, Any]) -> int:
+    return int(response.get("hits", {}).get("total", {}).get("value", 0))
+
+
+def latest_event_time(response: dict[str, Any]) -> datetime | None:
+    latest = response.get("aggregations", {}).get("last_event_time", {}).get("value_as_string")
+    return datetime.fromisoformat(latest) if latest else None
+
+
+def progress_from_response(response: dict[str, Any]) -> ProgressCounts:
+    buckets = response.get("aggregations", {}).get("progress", {}).get("buckets", {})
+    return ProgressCounts(
+        service_points=total_hits(response),
+        **{name: int(buckets.get(name, {}).get("doc_count", 0)) for name in PROGRESS_FILTERS},
+    )
+
+
+class OverviewReader:
+    def __init__(self, client: AsyncElasticsearch, indices: StatsIndices) -> None:
+        self._client = client
+        self._indices = indices
+
+    async def overview(self) -> Overview:
+        points = await self._client.search(
+            index=self._indices.service_points, **progress_search_body(), **MISSING_INDEX_IS_EMPTY
+        )
+        ratings = await self._client.search(
+            index=self._indices.ratings, **ratings_search_body(), **MISSING_INDEX_IS_EMPTY
+        )
+        latest = [t for t in (latest_event_time(points.body), latest_event_time(ratings.body)) if t]
+        return Overview(
+            progress=progress_from_response(points.body),
+            ratings=total_hits(ratings.body),
+            last_event_time=max(latest, default=None),
+        )

@@ -1,0 +1,24 @@
+from citizeninfo_shared.settings import ServiceSettings
+
+
+class StatsSettings(ServiceSettings):
+    service_name: str = "stats-service"
+    mongodb_database: str = "citizeninfo_stats"
+    root_path: str = "/api/stats/v1"
+
+    # Every read-model index is named "<prefix>-<read model>", e.g. citizeninfo-service-points.
+    elasticsearch_index_prefix: str = "citizeninfo"
+    # One node in development; a cluster sets 1 or more so a lost node loses no statistics.
+    elasticsearch_number_of_replicas: int = 0
+
+    # The Faust worker (a separate process from the API; see README).
+    faust_app_id: str = "citizeninfo-stats"
+    faust_web_host: str = "127.0.0.1"
+    faust_web_port: int = 6066
+    faust_store: str = "memory://"
+    # Faust's working directory for local state; relative paths are taken from the working
+    # directory (the native stack runs the worker in .run/data/faust). None: Faust's default.
+    faust_data_dir: str | None = None
+    # While Elasticsearch is unreachable the worker waits and retries, never skipping an event;
+    # the wait between attempts grows up to this long.
+    worker_retry_max_backoff_seconds: float = 10.0

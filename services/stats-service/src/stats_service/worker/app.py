@@ -1,0 +1,63 @@
+"""The Faust app: `faust -A stats_service.worker.app:app worker -l info --web-port 6066 --web-host 127.0.0.1`.
+
+Consumer group = the app id. At-least-once (Faust's default): an offset is committed only after its
+event was handled, and a replay is harmless because every write uses a deterministic document id.
+"""
+
+import logging
+import sys
+
+import faust
+import structlog
+from citizeninfo_shared.logging import configure_logging
+
+from stats_service.config import StatsSettings
+from stats_service.worker.sink import ElasticsearchSink
+
+settings = StatsSettings()
+
+
+def kafka_broker_urls(bootstrap_servers: str) -> list[str]:
+    return [f"kafka://{server.strip()}" for server in bootstrap_servers.split(",") if server.strip()]
+
+
+app = faust.App(
+    settings.faust_app_id,
+    broker=kafka_broker_urls(settings.kafka_bootstrap_servers),
+    store=settings.faust_store,
+    # Registers the agents (agents.py) and the /metrics page (views.py).
+    origin="stats_service.worker.app",
+    autodiscover=["stats_service.worker"],
+    processing_guarantee="at_least_once",
+    # A new consumer group builds the read model from the first event kept on each topic.
+    consumer_auto_offset_reset="earliest",
+    topic_replication_factor=1,
+    # No agent runs "on the leader only", so Faust needs no leader-election topic.
+    topic_disable_leader=True,
+    web_bind=settings.faust_web_host,
+    web_host=settings.faust_web_host,
+    web_port=settings.faust_web_port,
+    **({"datadir": settings.faust_data_dir} if settings.faust_data_dir else {}),
+)
+
+sink = ElasticsearchSink(settings)
+
+
+@app.on_worker_init.connect
+def _configure_logging(sender: faust.App, **_: object) -> None:
+    configure_logging(f"{settings.service_name}-worker", settings.log_level)
+    # The faust CLI redirects sys.stdout into WARNING log records; JSON lines go to the real stdout.
+    structlog.configure(logger_factory=structlog.WriteLoggerFactory(sys.__stdout__))
+    # One INFO line per Elasticsearch request would drown everything else at 1,000 events/s.
+    logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
+
+
+@app.task
+async def create_indices_on_start() -> None:
+    """The indices exist from the start, so the API reads real mappings before the first event."""
+    await sink.writer()
+
+
+@app.on_before_shutdown.connect
+async def _close_elasticsearch(sender: faust.App, **_: object) -> None:
+    await sink.close()
