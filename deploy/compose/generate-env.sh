@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Writes .env at the repository root with a fresh random value for every secret docker-compose.yml
+# requires. Refuses to overwrite an existing .env (its passwords are already in the data volumes).
+set -euo pipefail
+repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
+env_file="${1:-${repo_root}/.env}"
+
+if [[ -e "${env_file}" ]]; then
+  echo "${env_file} exists; not overwriting it" >&2
+  exit 1
+fi
+
+# Hex only: the values go inside connection URLs (mongodb://user:PASSWORD@..., http://elastic:PASSWORD@...).
+random_hex() { python3 -c 'import secrets, sys; print(secrets.token_hex(int(sys.argv[1])))' "$1"; }
+
+umask 077
+cat > "${env_file}" <<ENV
+ELASTIC_PASSWORD=$(random_hex 16)
+MONGODB_PASSWORD=$(random_hex 16)
+CITIZENINFO_JWT_SECRET=$(random_hex 32)
+CITIZENINFO_ADMIN_PASSWORD=$(random_hex 12)
+GRAFANA_ADMIN_PASSWORD=$(random_hex 12)
+ENV
+echo "wrote ${env_file}; the admin password for the gateway is in CITIZENINFO_ADMIN_PASSWORD"

@@ -1,0 +1,364 @@
+"""docker-compose.yml and what it mounts: the whole system with official images."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from deploy_support import (
+    APP_ENVIRONMENT,
+    COMPOSE_DIR,
+    COMPOSE_FILE,
+    GATEWAY_PORT,
+    REPO,
+    SERVICE_PORTS,
+    STATS_WORKER,
+    STATS_WORKER_COMMAND,
+    STATS_WORKER_PORT,
+    TOPICS_COMMAND,
+    compose_required_variables,
+    image_reference,
+    interpolate_defaults,
+    kafka_cluster_id_is_valid,
+)
+
+BACKING_SERVICES = {"kafka", "elasticsearch", "mongodb"}
+ONE_SHOT_JOBS = {"topics"}
+APP_SERVICES = [*SERVICE_PORTS, STATS_WORKER]
+EXPECTED_SERVICES = {
+    *APP_SERVICES, *BACKING_SERVICES, *ONE_SHOT_JOBS, "gateway", "prometheus", "grafana",
+}  # fmt: skip
+OFFICIAL_IMAGES = {
+    "kafka": "apache/kafka:4.3.1",
+    "elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch:8.19.21",
+    "mongodb": "mongo:8",
+}
+HEALTHY_CONDITIONS = {"service_healthy", "service_completed_successfully"}
+
+
+def published_ports(definition: dict) -> list[tuple[str, int, int]]:
+    """(host address, host port, container port) of each published port, defaults interpolated."""
+    ports = []
+    for entry in definition.get("ports", []):
+        if isinstance(entry, dict):
+            host_ip, host, container = entry.get("host_ip", "0.0.0.0"), entry["published"], entry["target"]
+        else:
+            parts = interpolate_defaults(str(entry)).split("/")[0].split(":")
+            if len(parts) == 3:
+                host_ip, host, container = parts
+            elif len(parts) == 2:
+                host_ip, (host, container) = "0.0.0.0", parts
+            else:
+                pytest.fail(f"publish the port explicitly as HOST:CONTAINER, not {entry!r}")
+        ports.append((host_ip, int(host), int(container)))
+    return ports
+
+
+def healthcheck_command(definition: dict) -> str:
+    test = definition["healthcheck"]["test"]
+    return " ".join(test) if isinstance(test, list) else test
+
+
+def test_compose_lists_the_whole_system(compose_services: dict[str, dict]) -> None:
+    assert set(compose_services) == EXPECTED_SERVICES
+
+
+def test_official_images_at_the_agreed_versions(compose_services: dict[str, dict]) -> None:
+    for name, image in OFFICIAL_IMAGES.items():
+        assert compose_services[name]["image"] == image
+
+
+def test_every_image_has_a_version_and_none_is_latest(compose_services: dict[str, dict]) -> None:
+    for name, definition in compose_services.items():
+        assert "image" in definition, f"{name}: name the image (built ones too), so it is never `latest`"
+        _, tag = image_reference(interpolate_defaults(definition["image"]))
+        assert tag and tag != "latest", f"{name}: image {definition['image']} needs a pinned tag"
+
+
+def test_every_long_running_service_has_a_healthcheck(compose_services: dict[str, dict]) -> None:
+    for name, definition in compose_services.items():
+        if name in ONE_SHOT_JOBS:
+            continue
+        test = definition.get("healthcheck", {}).get("test")
+        assert test and test != ["NONE"], f"{name} has no healthcheck"
+        assert isinstance(test, str) or test[0] in ("CMD", "CMD-SHELL"), f"{name}: healthcheck test form"
+
+
+def test_one_shot_jobs_run_once(compose_services: dict[str, dict]) -> None:
+    for name in ONE_SHOT_JOBS:
+        assert compose_services[name].get("restart", "no") == "no", f"{name} exits when done; never restart it"
+
+
+def test_depends_on_waits_for_health_or_completion(compose_services: dict[str, dict]) -> None:
+    for name, definition in compose_services.items():
+        depends_on = definition.get("depends_on", {})
+        assert isinstance(depends_on, dict), f"{name}: depends_on needs the long form with a condition"
+        for target, rule in depends_on.items():
+            assert target in compose_services, f"{name} depends on unknown service {target}"
+            condition = rule.get("condition")
+            assert condition in HEALTHY_CONDITIONS, f"{name} -> {target}: condition {condition!r}"
+            if condition == "service_completed_successfully":
+                assert target in ONE_SHOT_JOBS, f"{name} waits for {target} to exit, but it never does"
+            else:
+                assert "healthcheck" in compose_services[target], f"{name} waits for {target}'s health, it has none"
+
+
+def test_dependencies_have_no_cycle(compose_services: dict[str, dict]) -> None:
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in done:
+            return
+        assert name not in visiting, f"dependency cycle: {' -> '.join([*path, name])}"
+        visiting.add(name)
+        for target in compose_services[name].get("depends_on", {}):
+            visit(target, [*path, name])
+        visiting.discard(name)
+        done.add(name)
+
+    for name in compose_services:
+        visit(name, [])
+
+
+def test_services_start_after_the_backing_servers_and_the_topics(compose_services: dict[str, dict]) -> None:
+    for name in APP_SERVICES:
+        depends_on = compose_services[name]["depends_on"]
+        for backing in BACKING_SERVICES:
+            assert depends_on.get(backing, {}).get("condition") == "service_healthy", f"{name} -> {backing}"
+        assert depends_on.get("topics", {}).get("condition") == "service_completed_successfully", name
+    assert compose_services["topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+
+
+def test_gateway_starts_after_every_service(compose_services: dict[str, dict]) -> None:
+    depends_on = compose_services["gateway"]["depends_on"]
+    assert {name for name, rule in depends_on.items() if rule["condition"] == "service_healthy"} >= set(SERVICE_PORTS)
+
+
+def test_every_built_service_has_its_dockerfile(compose_services: dict[str, dict]) -> None:
+    built = {name: d for name, d in compose_services.items() if "build" in d}
+    assert set(built) == {*APP_SERVICES, *ONE_SHOT_JOBS}
+    for name, definition in built.items():
+        build = definition["build"]
+        # The context is the repository root so that shared/ and uv.lock are in it.
+        assert (REPO / build["context"]).resolve() == REPO, f"{name}: build context must be the repository root"
+        dockerfile = REPO / build["dockerfile"]
+        assert dockerfile.is_file(), f"{name}: {build['dockerfile']} does not exist"
+        image_of = "stats-service" if name == STATS_WORKER else name
+        if image_of in SERVICE_PORTS:
+            assert build["dockerfile"] == f"services/{image_of}/Dockerfile"
+            repository, _ = image_reference(interpolate_defaults(definition["image"]))
+            assert repository == f"citizeninfo/{image_of}"
+
+
+def test_published_host_ports_do_not_collide(compose_services: dict[str, dict]) -> None:
+    seen: dict[int, str] = {}
+    for name, definition in compose_services.items():
+        for _, host_port, _ in published_ports(definition):
+            assert host_port not in seen, f"host port {host_port}: both {seen[host_port]} and {name}"
+            seen[host_port] = name
+
+
+def test_only_the_gateway_listens_beyond_loopback(compose_services: dict[str, dict]) -> None:
+    for name, definition in compose_services.items():
+        for host_ip, host_port, _ in published_ports(definition):
+            if name != "gateway":
+                assert host_ip == "127.0.0.1", f"{name} publishes {host_port} on {host_ip}"
+
+
+def test_services_listen_on_their_contract_ports(compose_services: dict[str, dict]) -> None:
+    expected = {**SERVICE_PORTS, STATS_WORKER: STATS_WORKER_PORT, "gateway": GATEWAY_PORT}
+    for name, port in expected.items():
+        definition = compose_services[name]
+        assert [container for _, _, container in published_ports(definition)] == [port], name
+        assert f"127.0.0.1:{port}/" in healthcheck_command(definition), f"{name}: healthcheck asks another port"
+    assert published_ports(compose_services["gateway"])[0][1] == GATEWAY_PORT
+
+
+def test_service_healthchecks_ask_healthz(compose_services: dict[str, dict]) -> None:
+    for name, port in SERVICE_PORTS.items():
+        command = healthcheck_command(compose_services[name])
+        assert f"http://127.0.0.1:{port}/healthz" in command, name
+        assert "curl" not in command and "wget" not in command, f"{name}: the slim image has neither"
+
+
+def test_services_get_the_citizeninfo_environment(compose_services: dict[str, dict]) -> None:
+    for name in APP_SERVICES:
+        environment = compose_services[name]["environment"]
+        missing = set(APP_ENVIRONMENT) - set(environment)
+        assert not missing, f"{name} lacks {sorted(missing)}"
+        assert environment["CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        assert urlsplit(interpolate_defaults(environment["CITIZENINFO_MONGODB_URL"])).hostname == "mongodb"
+        assert urlsplit(interpolate_defaults(environment["CITIZENINFO_ELASTICSEARCH_URL"])).hostname == "elasticsearch"
+    assert "CITIZENINFO_ADMIN_PASSWORD" in compose_services["pin-service"]["environment"]
+    assert compose_services["topics"]["environment"]["CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_secrets_come_from_the_env_file_never_from_the_compose_file(compose_services: dict[str, dict]) -> None:
+    secret_names = ("PASSWORD", "SECRET")
+    for name, definition in compose_services.items():
+        environment = definition.get("environment", {})
+        assert isinstance(environment, dict), f"{name}: environment as a mapping"
+        for key, value in environment.items():
+            if any(word in key for word in secret_names):
+                assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]*\}", str(value)), f"{name}.{key} must be ${{VAR:?...}}"
+    for name in APP_SERVICES:
+        environment = compose_services[name]["environment"]
+        for key, variable in (
+            ("CITIZENINFO_MONGODB_URL", "MONGODB_PASSWORD"),
+            ("CITIZENINFO_ELASTICSEARCH_URL", "ELASTIC_PASSWORD"),
+        ):
+            password = urlsplit(interpolate_defaults(environment[key])).password
+            assert password == f"<{variable}>", f"{name}.{key}: the password comes from .env"
+
+
+def test_elasticsearch_runs_single_node_with_security_on(compose_services: dict[str, dict]) -> None:
+    environment = compose_services["elasticsearch"]["environment"]
+    assert environment["discovery.type"] == "single-node"
+    assert environment["xpack.security.enabled"] == "true"
+    assert environment["ELASTIC_PASSWORD"] == "${ELASTIC_PASSWORD:?set it}"
+    assert "$${ELASTIC_PASSWORD}" in healthcheck_command(compose_services["elasticsearch"]), (
+        "the healthcheck authenticates (and $$ keeps compose from interpolating the container's variable)"
+    )
+    for name in APP_SERVICES:
+        url = urlsplit(interpolate_defaults(compose_services[name]["environment"]["CITIZENINFO_ELASTICSEARCH_URL"]))
+        assert (url.username, url.password) == ("elastic", "<ELASTIC_PASSWORD>"), name
+
+
+def test_kafka_runs_kraft_with_the_listener_the_services_use(compose_services: dict[str, dict]) -> None:
+    environment = compose_services["kafka"]["environment"]
+    assert set(environment["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert kafka_cluster_id_is_valid(environment["CLUSTER_ID"]), "CLUSTER_ID: 16 bytes, URL-safe base64"
+    advertised = {
+        listener.split("://")[0]: listener.split("://")[1]
+        for listener in environment["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    }
+    protocols = dict(pair.split(":") for pair in environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    declared = {listener.split("://")[0] for listener in environment["KAFKA_LISTENERS"].split(",")}
+    assert set(advertised) | {environment["KAFKA_CONTROLLER_LISTENER_NAMES"]} <= declared <= set(protocols)
+    assert advertised[environment["KAFKA_INTER_BROKER_LISTENER_NAME"]] == "kafka:9092"
+    assert environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "topics come from the registry job"
+    for _, _, container in published_ports(compose_services["kafka"]):
+        assert f"127.0.0.1:{container}" in advertised.values(), "the host listener advertises a reachable address"
+
+
+def test_commands_of_the_topics_job_and_the_stats_worker(compose_services: dict[str, dict]) -> None:
+    assert compose_services["topics"]["command"] == TOPICS_COMMAND
+    worker = compose_services[STATS_WORKER]
+    assert worker["command"] == STATS_WORKER_COMMAND
+    assert worker["image"] == compose_services["stats-service"]["image"], "the worker runs the stats-service image"
+    # The worker's settings default its web server to loopback, out of reach of Prometheus.
+    assert worker["environment"]["CITIZENINFO_FAUST_WEB_HOST"] == "0.0.0.0"
+
+
+def test_read_only_services_write_only_to_tmpfs_or_volumes(compose_services: dict[str, dict]) -> None:
+    for name in APP_SERVICES:
+        definition = compose_services[name]
+        assert definition.get("read_only") is True, name
+        assert "/tmp" in definition.get("tmpfs", []), name  # noqa: S108 - a tmpfs in the container
+        assert definition.get("cap_drop") == ["ALL"], name
+    worker_mounts = [v.split(":")[1] for v in compose_services[STATS_WORKER]["volumes"]]
+    assert "/var/lib/citizeninfo/faust" in worker_mounts, "Faust's F_DATADIR is writable"
+
+
+def test_mounted_files_exist(compose_services: dict[str, dict]) -> None:
+    for name, definition in compose_services.items():
+        for volume in definition.get("volumes", []):
+            source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
+            if source.startswith(("./", "/")):
+                assert (REPO / source).exists(), f"{name} mounts {source}, which does not exist"
+    assert "./deploy/compose/nginx.conf:/etc/nginx/nginx.conf:ro" in compose_services["gateway"]["volumes"]
+
+
+def test_named_volumes_are_declared(compose: dict) -> None:
+    declared = set(compose.get("volumes") or {})
+    for name, definition in compose["services"].items():
+        for volume in definition.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith(("./", "/")):
+                assert source in declared, f"{name} uses undeclared volume {source}"
+
+
+def test_every_required_variable_is_documented_and_generated(generated_env: dict[str, str]) -> None:
+    required = compose_required_variables(COMPOSE_FILE.read_text())
+    assert {"ELASTIC_PASSWORD", "CITIZENINFO_JWT_SECRET", "CITIZENINFO_ADMIN_PASSWORD"} <= required
+    documented = set(re.findall(r"^([A-Z_]+)=", (COMPOSE_DIR / "env.example").read_text(), re.M))
+    assert required <= documented, f"env.example lacks {sorted(required - documented)}"
+    assert required <= set(generated_env), f"generate-env.sh does not write {sorted(required - set(generated_env))}"
+    for key, value in generated_env.items():
+        # The values go inside connection URLs, so they must need no escaping.
+        assert re.fullmatch(r"[0-9a-f]{24,}", value), f"{key}={value!r}"
+    assert len(generated_env["CITIZENINFO_JWT_SECRET"]) >= 32, "production refuses a shorter JWT secret"
+
+
+def test_generate_env_never_overwrites(tmp_path) -> None:
+    target = tmp_path / ".env"
+    target.write_text("ELASTIC_PASSWORD=keep\n")
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "generate-env.sh"), str(target)], capture_output=True)
+    assert result.returncode != 0
+    assert target.read_text() == "ELASTIC_PASSWORD=keep\n"
+
+
+def test_prometheus_scrapes_every_service_and_the_worker(compose_services: dict[str, dict]) -> None:
+    config = yaml.safe_load((COMPOSE_DIR / "prometheus.yml").read_text())
+    targets: dict[str, str] = {}
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                targets[target] = job.get("metrics_path", "/metrics")
+    expected = {f"{name}:{port}" for name, port in SERVICE_PORTS.items()} | {f"{STATS_WORKER}:{STATS_WORKER_PORT}"}
+    assert expected <= set(targets)
+    for target in expected:
+        assert targets[target] == "/metrics"
+        assert target.split(":")[0] in compose_services
+    mount = "./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+    assert mount in compose_services["prometheus"]["volumes"]
+
+
+def test_grafana_reads_prometheus(compose_services: dict[str, dict]) -> None:
+    datasources = yaml.safe_load((COMPOSE_DIR / "grafana/provisioning/datasources/prometheus.yml").read_text())
+    (datasource,) = datasources["datasources"]
+    assert datasource["type"] == "prometheus"
+    assert urlsplit(datasource["url"]).netloc == "prometheus:9090"
+    assert (
+        "./deploy/compose/grafana/provisioning:/etc/grafana/provisioning:ro" in compose_services["grafana"]["volumes"]
+    )
+
+
+def run_composecheck(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    if shutil.which("go") is None:
+        pytest.skip("go is not installed (composecheck uses compose-go, the loader of docker compose)")
+    clean = {k: v for k, v in os.environ.items() if k not in environment and not k.startswith("CITIZENINFO_")}
+    return subprocess.run(
+        ["go", "run", ".", str(COMPOSE_FILE)],
+        cwd=REPO / "deploy" / "tests" / "composecheck",
+        env={**clean, **environment},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_compose_go_loads_the_file_as_docker_compose_would(generated_env: dict[str, str]) -> None:
+    result = run_composecheck(generated_env)
+    assert result.returncode == 0, result.stderr
+    project = json.loads(result.stdout)
+    services = project["services"]
+    assert set(services) == EXPECTED_SERVICES
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["CITIZENINFO_JWT_SECRET"] == generated_env["CITIZENINFO_JWT_SECRET"]
+        assert urlsplit(environment["CITIZENINFO_ELASTICSEARCH_URL"]).password == generated_env["ELASTIC_PASSWORD"]
+        assert os.path.realpath(services[name]["build"]["context"]) == str(REPO)
+    assert services["gateway"]["ports"][0]["published"] == str(GATEWAY_PORT)
+
+
+def test_compose_refuses_to_start_without_the_elastic_password(generated_env: dict[str, str]) -> None:
+    without = {k: v for k, v in generated_env.items() if k != "ELASTIC_PASSWORD"}
+    result = run_composecheck(without)
+    assert result.returncode != 0
+    assert "ELASTIC_PASSWORD" in result.stderr

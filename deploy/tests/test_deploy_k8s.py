@@ -1,0 +1,469 @@
+"""deploy/k8s: the kustomize base read file by file, and both overlays as `kustomize build` renders
+them, validated against the Kubernetes API schemas (kubernetes-validate, strict)."""
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from deploy_support import (
+    APP_ENVIRONMENT,
+    APP_UID,
+    GATEWAY_PORT,
+    GATEWAY_ROUTES,
+    K8S_BASE,
+    K8S_DIR,
+    K8S_OVERLAYS,
+    REPO,
+    SERVICE_DATABASES,
+    SERVICE_PORTS,
+    STATS_WORKER,
+    STATS_WORKER_COMMAND,
+    STATS_WORKER_PORT,
+    TOPICS_COMMAND,
+    image_reference,
+    labels_match,
+    quantity,
+)
+
+# The oldest Kubernetes these manifests are meant for.
+KUBERNETES_VERSION = "1.30.0"
+GATEWAY = "gateway"
+DEPLOYMENTS = {*SERVICE_PORTS, STATS_WORKER, GATEWAY}
+SECRET_KEYS = {"mongodb-url", "elasticsearch-url", "jwt-secret", "admin-password"}
+
+
+def of_kind(documents: Iterable[dict], kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in documents if d["kind"] == kind}
+
+
+def pod_spec(workload: dict) -> dict:
+    return workload["spec"]["template"]["spec"]
+
+
+def pod_labels(workload: dict) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def generated_config_maps(kustomization: dict) -> dict[str, dict[str, str]]:
+    maps = {}
+    for generator in kustomization.get("configMapGenerator", []):
+        maps[generator["name"]] = dict(literal.split("=", 1) for literal in generator.get("literals", []))
+    return maps
+
+
+# --- checks shared by the base and the rendered overlays -------------------------------------------
+
+
+def check_workload_is_hardened(name: str, workload: dict) -> None:
+    spec = pod_spec(workload)
+    pod_security = spec.get("securityContext", {})
+    assert pod_security.get("runAsNonRoot") is True, f"{name}: pod runAsNonRoot"
+    assert pod_security.get("seccompProfile", {}).get("type") == "RuntimeDefault", f"{name}: pod seccomp"
+    assert spec.get("automountServiceAccountToken") is False, f"{name}: no API token in the pod"
+    volumes = {v["name"] for v in spec.get("volumes", [])}
+    for container in spec["containers"]:
+        where = f"{name}/{container['name']}"
+        security = container.get("securityContext", {})
+        assert security.get("runAsNonRoot") is True, f"{where}: runAsNonRoot"
+        assert security.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation"
+        assert security.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem"
+        assert "ALL" in security.get("capabilities", {}).get("drop", []), f"{where}: drop ALL capabilities"
+        assert security.get("seccompProfile", {}).get("type") == "RuntimeDefault", f"{where}: seccomp"
+        assert "privileged" not in security or security["privileged"] is False
+        mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+        assert "/tmp" in mounts, f"{where}: a writable /tmp on a read-only root"  # noqa: S108
+        assert set(mounts.values()) <= volumes, f"{where} mounts volumes the pod does not declare"
+
+
+def check_resources(name: str, workload: dict) -> None:
+    for container in pod_spec(workload)["containers"]:
+        resources = container.get("resources", {})
+        for resource in ("cpu", "memory"):
+            request = resources.get("requests", {}).get(resource)
+            limit = resources.get("limits", {}).get(resource)
+            assert request is not None and limit is not None, f"{name}: {resource} request and limit"
+            assert quantity(request) <= quantity(limit), f"{name}: {resource} request above its limit"
+
+
+def check_probes(name: str, workload: dict) -> None:
+    (container,) = pod_spec(workload)["containers"]
+    ports = {p.get("name"): p["containerPort"] for p in container["ports"]}
+    expected = {"livenessProbe": "/healthz", "readinessProbe": "/readyz", "startupProbe": "/healthz"}
+    if name == STATS_WORKER:
+        # Faust's web server has no /healthz or /readyz; its "/" answers once the worker runs.
+        expected = dict.fromkeys(expected, "/")
+    for probe, path in expected.items():
+        assert probe in container, f"{name}: no {probe}"
+        http_get = container[probe]["httpGet"]
+        assert http_get["path"] == path, f"{name}: {probe} asks {http_get['path']}, not {path}"
+        port = http_get["port"]
+        assert port in ports or port in ports.values(), f"{name}: {probe} port {port} is not a container port"
+
+
+def check_images(documents: list[dict], allow_tags: set[str] | None = None) -> None:
+    for kind in ("Deployment", "Job"):
+        for name, workload in of_kind(documents, kind).items():
+            for container in pod_spec(workload)["containers"]:
+                _, tag = image_reference(container["image"])
+                assert tag and tag != "latest", f"{name}: image {container['image']} needs a pinned tag"
+                if allow_tags is not None and container["image"].startswith("citizeninfo/"):
+                    assert tag in allow_tags, f"{name}: {container['image']}"
+
+
+def check_schemas(documents: list[dict]) -> None:
+    for document in documents:
+        try:
+            kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{document['kind']}/{document['metadata']['name']}: {error.message} at {list(error.path)}")
+
+
+# --- the base, file by file ------------------------------------------------------------------------
+
+
+def test_base_lists_only_files_that_exist(k8s_base_kustomization: dict) -> None:
+    for resource in k8s_base_kustomization["resources"]:
+        assert (K8S_BASE / resource).is_file(), resource
+    for generator in k8s_base_kustomization["configMapGenerator"]:
+        for file in generator.get("files", []):
+            assert (K8S_BASE / file).is_file(), file
+    listed = set(k8s_base_kustomization["resources"])
+    unlisted = {p.name for p in K8S_BASE.glob("*.yaml")} - listed - {"kustomization.yaml"}
+    assert not unlisted, f"YAML files in base/ that kustomize never reads: {unlisted}"
+
+
+def test_base_documents_have_kind_and_name(k8s_base_documents: list[dict]) -> None:
+    seen = set()
+    for document in k8s_base_documents:
+        assert {"apiVersion", "kind", "metadata"} <= set(document)
+        key = (document["kind"], document["metadata"]["name"])
+        assert key not in seen, f"{key} is defined twice"
+        seen.add(key)
+
+
+def test_base_documents_match_the_kubernetes_schemas(k8s_base_documents: list[dict]) -> None:
+    check_schemas(k8s_base_documents)
+
+
+def test_base_has_a_deployment_per_service_the_worker_and_the_gateway(k8s_base_documents: list[dict]) -> None:
+    assert set(of_kind(k8s_base_documents, "Deployment")) == DEPLOYMENTS
+
+
+def test_service_deployment_runs_the_image_on_the_contract_port(service: str, k8s_base_documents: list[dict]) -> None:
+    deployment = of_kind(k8s_base_documents, "Deployment")[service]
+    (container,) = pod_spec(deployment)["containers"]
+    repository, _ = image_reference(container["image"])
+    assert repository == f"citizeninfo/{service}"
+    assert [p["containerPort"] for p in container["ports"]] == [SERVICE_PORTS[service]]
+    # The image's user, so that runAsNonRoot is provable and volumes are writable.
+    assert pod_spec(deployment)["securityContext"]["runAsUser"] == APP_UID
+
+
+def test_stats_worker_runs_faust_from_the_stats_image(k8s_base_documents: list[dict]) -> None:
+    worker = of_kind(k8s_base_documents, "Deployment")[STATS_WORKER]
+    (container,) = pod_spec(worker)["containers"]
+    assert image_reference(container["image"])[0] == "citizeninfo/stats-service"
+    assert container["command"] == STATS_WORKER_COMMAND
+    assert [p["containerPort"] for p in container["ports"]] == [STATS_WORKER_PORT]
+    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    assert "/var/lib/citizeninfo/faust" in mounts, "Faust's F_DATADIR must be writable"
+
+
+def test_topics_job_creates_the_topics(k8s_base_documents: list[dict]) -> None:
+    job = of_kind(k8s_base_documents, "Job")["kafka-topics"]
+    (container,) = pod_spec(job)["containers"]
+    assert container["command"] == TOPICS_COMMAND
+    assert image_reference(container["image"])[0] == "citizeninfo/topics"
+    check_workload_is_hardened("kafka-topics", job)
+    check_resources("kafka-topics", job)
+
+
+def test_deployments_probe_liveness_readiness_and_startup(k8s_base_documents: list[dict]) -> None:
+    for name, deployment in of_kind(k8s_base_documents, "Deployment").items():
+        check_probes(name, deployment)
+
+
+def test_deployments_are_hardened_and_bounded(k8s_base_documents: list[dict]) -> None:
+    for name, deployment in of_kind(k8s_base_documents, "Deployment").items():
+        check_workload_is_hardened(name, deployment)
+        check_resources(name, deployment)
+    check_images(k8s_base_documents)
+
+
+def test_deployments_select_their_own_pods(k8s_base_documents: list[dict]) -> None:
+    deployments = of_kind(k8s_base_documents, "Deployment")
+    for name, deployment in deployments.items():
+        selector = deployment["spec"]["selector"]
+        assert labels_match(selector, pod_labels(deployment)), f"{name}: selector misses its own pods"
+        for other, other_deployment in deployments.items():
+            if other != name:
+                assert not labels_match(selector, pod_labels(other_deployment)), f"{name} also selects {other}"
+
+
+def test_each_workload_has_its_own_service_account(k8s_base_documents: list[dict]) -> None:
+    accounts = of_kind(k8s_base_documents, "ServiceAccount")
+    for kind in ("Deployment", "Job"):
+        for name, workload in of_kind(k8s_base_documents, kind).items():
+            account = pod_spec(workload).get("serviceAccountName")
+            assert account == name, f"{name} runs as service account {account}"
+            assert accounts[account].get("automountServiceAccountToken") is False
+
+
+def test_services_reach_their_deployments(k8s_base_documents: list[dict]) -> None:
+    deployments = of_kind(k8s_base_documents, "Deployment")
+    services = of_kind(k8s_base_documents, "Service")
+    assert set(services) == {*SERVICE_PORTS, GATEWAY}
+    for name, service in services.items():
+        selected = [
+            d
+            for d, deployment in deployments.items()
+            if labels_match({"matchLabels": service["spec"]["selector"]}, pod_labels(deployment))
+        ]
+        assert selected == [name], f"Service {name} selects {selected}"
+        (container,) = pod_spec(deployments[name])["containers"]
+        container_ports = {p.get("name"): p["containerPort"] for p in container["ports"]}
+        for port in service["spec"]["ports"]:
+            target = port["targetPort"]
+            assert target in container_ports or target in container_ports.values(), f"{name}: targetPort {target}"
+        if name in SERVICE_PORTS:
+            # The gateway's upstreams are "<service>:<contract port>".
+            assert [p["port"] for p in service["spec"]["ports"]] == [SERVICE_PORTS[name]]
+
+
+def test_service_configuration_matches_the_service(
+    service: str, k8s_base_documents: list[dict], k8s_base_kustomization: dict
+) -> None:
+    config_maps = generated_config_maps(k8s_base_kustomization)
+    deployment = of_kind(k8s_base_documents, "Deployment")[service]
+    (container,) = pod_spec(deployment)["containers"]
+    env_from = [source["configMapRef"]["name"] for source in container["envFrom"]]
+    assert env_from == ["citizeninfo-env", f"{service}-env"]
+    environment = {k: v for name in env_from for k, v in config_maps[name].items()}
+    secret_refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container.get("env", []) if "valueFrom" in e}
+    names = set(environment) | set(secret_refs) | {e["name"] for e in container.get("env", [])}
+    expected = set(APP_ENVIRONMENT) | ({"CITIZENINFO_ADMIN_PASSWORD"} if service == "pin-service" else set())
+    assert expected <= names, f"{service} lacks {sorted(expected - names)}"
+    assert all(k.startswith("CITIZENINFO_") for k in environment)
+    for ref in secret_refs.values():
+        assert ref["name"] == "citizeninfo-secrets" and ref["key"] in SECRET_KEYS, ref
+    assert environment["CITIZENINFO_MONGODB_DATABASE"] == SERVICE_DATABASES[service]
+    prefix = next(p for p, (s, strips) in GATEWAY_ROUTES.items() if s == service and strips)
+    assert environment["CITIZENINFO_ROOT_PATH"] == prefix.rstrip("/")
+    # The same values the service's settings default to, so native and cluster runs agree.
+    config = next((REPO / "services" / service / "src").glob("*/config.py"), None)
+    if config is not None:
+        text = config.read_text()
+        for field, key in (
+            ("mongodb_database", "CITIZENINFO_MONGODB_DATABASE"),
+            ("root_path", "CITIZENINFO_ROOT_PATH"),
+        ):
+            default = re.search(rf'^\s+{field}: str = "([^"]*)"', text, re.M)
+            if default:
+                assert default.group(1) == environment[key], f"{config}: {field}"
+
+
+def test_worker_listens_beyond_loopback(k8s_base_kustomization: dict) -> None:
+    worker_env = generated_config_maps(k8s_base_kustomization)[f"{STATS_WORKER}-env"]
+    # Kubelet probes and Prometheus come to the pod address, not to 127.0.0.1.
+    assert worker_env["CITIZENINFO_FAUST_WEB_HOST"] == "0.0.0.0"
+
+
+def test_base_defaults_to_production_settings(k8s_base_kustomization: dict) -> None:
+    common = generated_config_maps(k8s_base_kustomization)["citizeninfo-env"]
+    assert common["CITIZENINFO_ENVIRONMENT"] == "production", "placeholder secrets are refused unless an overlay says"
+    assert "kind: Secret" not in "".join(p.read_text() for p in K8S_BASE.glob("*.yaml")), "no secrets in Git"
+
+
+def test_ingress_sends_everything_to_the_gateway(k8s_base_documents: list[dict]) -> None:
+    (ingress,) = of_kind(k8s_base_documents, "Ingress").values()
+    gateway_service = of_kind(k8s_base_documents, "Service")[GATEWAY]
+    port_names = {p["name"] for p in gateway_service["spec"]["ports"]}
+    for rule in ingress["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            assert backend["name"] == GATEWAY
+            assert backend["port"].get("name") in port_names or backend["port"].get("number") in {
+                p["port"] for p in gateway_service["spec"]["ports"]
+            }
+    (container,) = pod_spec(of_kind(k8s_base_documents, "Deployment")[GATEWAY])["containers"]
+    assert [p["containerPort"] for p in container["ports"]] == [GATEWAY_PORT]
+
+
+# --- network policies ------------------------------------------------------------------------------
+
+
+def policies_for(policies: dict[str, dict], labels: dict[str, str], direction: str) -> list[dict]:
+    return [
+        p
+        for p in policies.values()
+        if direction in p["spec"].get("policyTypes", []) and labels_match(p["spec"]["podSelector"], labels)
+    ]
+
+
+def allowed_ports(policies: list[dict], direction: str) -> set[int]:
+    rules = "ingress" if direction == "Ingress" else "egress"
+    return {port["port"] for p in policies for rule in p["spec"].get(rules, []) for port in rule.get("ports", [])}
+
+
+def test_network_starts_from_default_deny(k8s_base_documents: list[dict]) -> None:
+    policies = of_kind(k8s_base_documents, "NetworkPolicy")
+    deny = [
+        p
+        for p in policies.values()
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+    ]
+    assert deny, "a NetworkPolicy that selects every pod and allows nothing"
+
+
+def test_network_policies_let_each_pod_do_its_job(k8s_base_documents: list[dict]) -> None:
+    policies = of_kind(k8s_base_documents, "NetworkPolicy")
+    workloads = {**of_kind(k8s_base_documents, "Deployment"), **of_kind(k8s_base_documents, "Job")}
+    for name, workload in workloads.items():
+        labels = pod_labels(workload)
+        egress = allowed_ports(policies_for(policies, labels, "Egress"), "Egress")
+        assert 53 in egress, f"{name} cannot resolve names"
+        container_ports = {p["containerPort"] for c in pod_spec(workload)["containers"] for p in c.get("ports", [])}
+        ingress = allowed_ports(policies_for(policies, labels, "Ingress"), "Ingress")
+        assert container_ports <= ingress, f"{name}: nothing may reach port(s) {container_ports - ingress}"
+        if name != GATEWAY:
+            assert {9092, 9200, 27017} <= egress, f"{name} cannot reach Kafka, Elasticsearch or MongoDB"
+    gateway_egress = allowed_ports(policies_for(policies, pod_labels(workloads[GATEWAY]), "Egress"), "Egress")
+    assert set(SERVICE_PORTS.values()) <= gateway_egress, "the gateway reaches every service"
+
+
+def test_services_accept_traffic_only_from_the_gateway_and_prometheus(k8s_base_documents: list[dict]) -> None:
+    policies = of_kind(k8s_base_documents, "NetworkPolicy")
+    deployments = of_kind(k8s_base_documents, "Deployment")
+    for name in SERVICE_PORTS:
+        for policy in policies_for(policies, pod_labels(deployments[name]), "Ingress"):
+            for rule in policy["spec"].get("ingress", []):
+                assert rule.get("from"), f"{policy['metadata']['name']} lets anyone reach {name}"
+
+
+# --- the overlays, rendered -------------------------------------------------------------------------
+
+
+def test_overlays_reference_files_that_exist(overlay: str) -> None:
+    directory = K8S_DIR / "overlays" / overlay
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    for resource in kustomization["resources"]:
+        assert (directory / resource).exists(), f"overlays/{overlay}: {resource}"
+    for patch in kustomization.get("patches", []):
+        if "path" in patch:
+            assert (directory / patch["path"]).is_file(), f"overlays/{overlay}: {patch['path']}"
+
+
+def test_overlay_renders_to_valid_kubernetes_objects(overlay: str, k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered[overlay]
+    check_schemas(documents)
+    namespace = of_kind(documents, "Namespace")
+    assert len(namespace) == 1
+    (namespace_name,) = namespace
+    assert namespace[namespace_name]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for document in documents:
+        if document["kind"] != "Namespace":
+            assert document["metadata"].get("namespace") == namespace_name, document["metadata"]["name"]
+
+
+def test_overlay_keeps_every_workload_probed_and_hardened(overlay: str, k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered[overlay]
+    deployments = of_kind(documents, "Deployment")
+    assert set(deployments) == DEPLOYMENTS
+    for name, deployment in deployments.items():
+        check_probes(name, deployment)
+        check_workload_is_hardened(name, deployment)
+        check_resources(name, deployment)
+    check_images(documents, allow_tags={"dev"} if overlay == "dev" else None)
+
+
+def test_overlay_config_references_resolve(overlay: str, k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered[overlay]
+    config_maps = of_kind(documents, "ConfigMap")
+    secrets = of_kind(documents, "Secret")
+    for kind in ("Deployment", "Job"):
+        for name, workload in of_kind(documents, kind).items():
+            for volume in pod_spec(workload).get("volumes", []):
+                if "configMap" in volume:
+                    assert volume["configMap"]["name"] in config_maps, f"{name}: {volume}"
+            for container in pod_spec(workload)["containers"]:
+                for source in container.get("envFrom", []):
+                    assert source["configMapRef"]["name"] in config_maps, f"{name}: {source}"
+                for variable in container.get("env", []):
+                    ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                    if ref is None:
+                        continue
+                    if overlay == "production":
+                        # Created outside Git (deploy/k8s/README.md); the name must stay stable.
+                        assert ref["name"] == "citizeninfo-secrets"
+                    else:
+                        assert ref["name"] in secrets, f"{name}: secret {ref['name']} is not rendered"
+                        assert ref["key"] in secrets[ref["name"]]["data"], f"{name}: key {ref['key']}"
+
+
+def test_dev_overlay_uses_development_settings(k8s_rendered: dict[str, list[dict]]) -> None:
+    config_maps = of_kind(k8s_rendered["dev"], "ConfigMap")
+    # The content hash in the name makes a settings change roll the pods that use it.
+    (common,) = [m for n, m in config_maps.items() if re.fullmatch(r"citizeninfo-env-[a-z0-9]{10}", n)]
+    assert common["data"]["CITIZENINFO_ENVIRONMENT"] == "development"
+    (secret,) = of_kind(k8s_rendered["dev"], "Secret").values()
+    assert set(secret["data"]) == SECRET_KEYS
+
+
+def test_production_scales_every_service_and_survives_drains(k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered["production"]
+    deployments = of_kind(documents, "Deployment")
+    autoscalers = of_kind(documents, "HorizontalPodAutoscaler")
+    budgets = of_kind(documents, "PodDisruptionBudget")
+    assert not of_kind(documents, "Secret"), "production secrets are not kept in Git"
+    for name in (*SERVICE_PORTS, GATEWAY):
+        hpa = autoscalers.get(name)
+        assert hpa is not None, f"{name} has no HorizontalPodAutoscaler"
+        assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        assert hpa["spec"]["minReplicas"] >= 2
+        assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+        # The HPA owns the count; a fixed one would be reset by every `kubectl apply`.
+        assert "replicas" not in deployments[name]["spec"], f"{name}: replicas set beside an HPA"
+        for container in pod_spec(deployments[name])["containers"]:
+            assert "cpu" in container["resources"]["requests"], f"{name}: the HPA needs a CPU request"
+    assert deployments[STATS_WORKER]["spec"]["replicas"] >= 2
+    for name, deployment in deployments.items():
+        covering = [b for b in budgets.values() if labels_match(b["spec"]["selector"], pod_labels(deployment))]
+        assert len(covering) == 1, f"{name} is covered by {len(covering)} PodDisruptionBudgets"
+        budget = covering[0]["spec"]
+        assert budget.get("maxUnavailable") == 1 or budget.get("minAvailable", 0) >= 1
+
+
+def test_production_serves_tls_from_a_registry(k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered["production"]
+    (ingress,) = of_kind(documents, "Ingress").values()
+    hosts = {rule.get("host") for rule in ingress["spec"]["rules"]}
+    assert None not in hosts, "production answers a named host only"
+    tls_hosts = {h for entry in ingress["spec"].get("tls", []) for h in entry["hosts"]}
+    assert hosts <= tls_hosts
+    for name, workload in {**of_kind(documents, "Deployment"), **of_kind(documents, "Job")}.items():
+        for container in pod_spec(workload)["containers"]:
+            repository, _ = image_reference(container["image"])
+            if "citizeninfo" in repository:
+                assert "." in repository.split("/")[0], f"{name}: {container['image']} from the project registry"
+
+
+def test_overlay_names_match_the_overlays_on_disk() -> None:
+    assert {p.name for p in (K8S_DIR / "overlays").iterdir() if p.is_dir()} == set(K8S_OVERLAYS)
+
+
+def test_readme_documents_the_production_secret() -> None:
+    readme = (K8S_DIR / "README.md").read_text()
+    assert "citizeninfo-secrets" in readme
+    for key in SECRET_KEYS:
+        assert key in readme, f"deploy/k8s/README.md does not say how to set {key}"
+
+
+def test_every_yaml_file_under_k8s_parses() -> None:
+    for path in K8S_DIR.rglob("*.yaml"):
+        list(yaml.safe_load_all(Path(path).read_text()))
