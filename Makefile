@@ -13,6 +13,8 @@ UNIT_TESTS := shared/tests services/pin-service/tests services/nocopy-service/te
 	services/feedback-service/tests services/stats-service/tests services/card-gateway/tests deploy/tests
 
 export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
+# The pinned uv first on PATH: the deploy tests replay image builds with it.
+export PATH := $(UV_HOME)/bin:$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help install up down clean status test test-unit test-integration lint
@@ -49,7 +51,7 @@ test-integration: up ## integration tests against the running stack
 	$(PYTEST) -m "integration and not disruptive" tests/integration services
 	$(PYTEST) -m "disruptive" tests/integration
 
-test: ## every test: unit first, then the real stack
+test: up ## every test: starts the stack if needed, unit tests, then integration tests
 	$(MAKE) test-unit
 	$(MAKE) test-integration
 

@@ -90,7 +90,7 @@ def k8s_rendered() -> dict[str, list[dict]]:
     """Each overlay as `kustomize build` renders it; skips where no kustomize is installed."""
     command = find_kustomize()
     if command is None:
-        pytest.skip("neither kustomize nor kubectl is installed")
+        pytest.fail("neither kustomize nor kubectl is installed")
     rendered = {}
     for overlay in K8S_OVERLAYS:
         result = subprocess.run(

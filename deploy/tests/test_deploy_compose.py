@@ -331,7 +331,7 @@ def test_grafana_reads_prometheus(compose_services: dict[str, dict]) -> None:
 
 def run_composecheck(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     if shutil.which("go") is None:
-        pytest.skip("go is not installed (composecheck uses compose-go, the loader of docker compose)")
+        pytest.fail("go is not installed (composecheck uses compose-go, the loader of docker compose)")
     clean = {k: v for k, v in os.environ.items() if k not in environment and not k.startswith("CITIZENINFO_")}
     return subprocess.run(
         ["go", "run", ".", str(COMPOSE_FILE)],

@@ -85,7 +85,7 @@ def test_uv_image_matches_the_uv_the_project_uses(
     makefile = REPO / "Makefile"
     pinned = re.search(r"^UV_VERSION\s*:?=\s*(\S+)", makefile.read_text(), re.M) if makefile.exists() else None
     if pinned is None:
-        pytest.skip("the Makefile pins no UV_VERSION")
+        pytest.fail("the Makefile pins no UV_VERSION")
     uv_images = [s.image for s in dockerfile_stages_by_name[dockerfile_name] if "astral-sh/uv" in s.image]
     assert uv_images == [f"ghcr.io/astral-sh/uv:{pinned.group(1)}"]
 
@@ -224,7 +224,7 @@ def test_uv_finds_the_package_in_the_lockfile_with_only_the_copied_files(
     """Replays the build's COPYs into an empty folder and asks uv (offline) what it would install."""
     uv = find_uv()
     if uv is None:
-        pytest.skip("uv is not installed")
+        pytest.fail("uv is not installed")
     stages = dockerfile_stages_by_name[dockerfile_name]
     for copy in (c for stage in stages for c in stage.all("COPY")):
         *_, destination = shlex.split(copy.arguments)

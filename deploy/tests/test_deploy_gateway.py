@@ -120,7 +120,7 @@ def runnable_config(name: str, listen_port: int, service_ports: dict[str, int], 
 def require_nginx() -> str:
     nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
     if nginx is None:
-        pytest.skip("nginx is not installed")
+        pytest.fail("nginx is not installed")
     return nginx
 
 

@@ -25,6 +25,7 @@ def configure_logging(service_name: str, level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        cache_logger_on_first_use=True,
+        # Not cached, so tests can capture logs after any app in the process configured logging.
+        cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service_name)

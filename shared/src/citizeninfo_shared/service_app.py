@@ -5,6 +5,7 @@ from contextlib import AbstractAsyncContextManager
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
+from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from citizeninfo_shared.health import health_router
@@ -21,6 +22,7 @@ def create_service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
+    metrics_registry: CollectorRegistry = REGISTRY,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(
@@ -41,6 +43,7 @@ def create_service_app(
     Instrumentator(
         should_group_status_codes=False,
         excluded_handlers=["/metrics"],
+        registry=metrics_registry,
     ).instrument(app).expose(app, include_in_schema=False)
     app.include_router(health_router())
     for router in routers:

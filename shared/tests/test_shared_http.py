@@ -1,0 +1,159 @@
+"""The shared HTTP behaviour every service gets: problem+json, auth, health and metrics."""
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, Principal, Role, TokenCodec, ensure_may_act_for
+from citizeninfo_shared.health import ReadinessCheck
+from citizeninfo_shared.problems import Problem, RequestModel
+from citizeninfo_shared.service_app import create_service_app
+from citizeninfo_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+from pydantic import Field
+
+codec = TokenCodec(DEVELOPMENT_JWT_SECRET, issuer="citizeninfo-pin-service", audience="citizeninfo")
+router = APIRouter()
+
+
+class Thing(RequestModel):
+    name: str = Field(min_length=1)
+    count: int = Field(ge=0)
+
+
+@router.post("/things", status_code=201)
+async def create_thing(body: Thing, principal: CurrentPrincipal) -> dict:
+    ensure_may_act_for(principal, "D1")
+    return body.model_dump()
+
+
+@router.get("/admin-only")
+async def admin_only(_admin: AdminPrincipal) -> dict:
+    return {"ok": True}
+
+
+@router.get("/boom")
+async def boom() -> dict:
+    raise RuntimeError("kaboom-internal-detail")
+
+
+@router.get("/conflict")
+async def conflict() -> dict:
+    raise Problem(409, "already used", code="visit_token_used")
+
+
+async def _down() -> None:
+    raise ConnectionError("refused")
+
+
+async def _up() -> None:
+    return None
+
+
+def _client(checks: list[ReadinessCheck], registry: CollectorRegistry | None = None) -> TestClient:
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        app.state.token_codec = codec
+        app.state.readiness_checks = checks
+        yield
+
+    app = create_service_app(
+        settings=ServiceSettings(),
+        title="t",
+        description="d",
+        lifespan=lifespan,
+        routers=[router],
+        # One registry per app: the process-wide one keeps only the first app's metrics.
+        metrics_registry=registry or CollectorRegistry(),
+    )
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _bearer(role: Role, department: str | None = None) -> dict[str, str]:
+    token = codec.issue(Principal(username="u", role=role, department_id=department))
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client():
+    with _client([ReadinessCheck("db", _up)]) as c:
+        yield c
+
+
+def test_invalid_input_is_422_problem_json_without_echoing_input(client):
+    response = client.post("/things", json={"name": "secret-1101700207030", "count": -1}, headers=_bearer(Role.ADMIN))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 422 and body["title"] and body["detail"] and body["title_th"]
+    assert "1101700207030" not in response.text
+
+
+def test_unknown_fields_are_rejected(client):
+    response = client.post("/things", json={"name": "a", "count": 1, "role": "admin"}, headers=_bearer(Role.ADMIN))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "extra_forbidden"
+
+
+def test_unparseable_json_is_400(client):
+    response = client.post(
+        "/things", content=b"{not json", headers={**_bearer(Role.ADMIN), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_missing_expired_and_forged_tokens_are_401(client):
+    assert client.post("/things", json={"name": "a", "count": 1}).status_code == 401
+    expired = codec.issue(Principal(username="u", role=Role.ADMIN), now=datetime.now(UTC) - timedelta(hours=1))
+    assert client.post("/things", json={}, headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    forged = TokenCodec(
+        "another-secret-another-secret-another", issuer="citizeninfo-pin-service", audience="citizeninfo"
+    ).issue(Principal(username="u", role=Role.ADMIN))
+    response = client.post("/things", json={}, headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+
+
+def test_staff_act_only_for_their_department(client):
+    body = {"name": "a", "count": 1}
+    assert client.post("/things", json=body, headers=_bearer(Role.AGENCY_STAFF, "D1")).status_code == 201
+    assert client.post("/things", json=body, headers=_bearer(Role.AGENCY_STAFF, "D2")).status_code == 403
+    assert client.get("/admin-only", headers=_bearer(Role.AGENCY_STAFF, "D1")).status_code == 403
+    assert client.get("/admin-only", headers=_bearer(Role.ADMIN)).status_code == 200
+
+
+def test_problems_carry_extensions_and_unexpected_errors_are_a_500_problem(client):
+    conflict = client.get("/conflict")
+    assert conflict.status_code == 409 and conflict.json()["code"] == "visit_token_used"
+    boom = client.get("/boom")
+    assert boom.status_code == 500 and boom.headers["content-type"] == "application/problem+json"
+    assert "kaboom" not in boom.text
+
+
+def test_liveness_looks_at_nothing_and_readiness_asks_each_dependency():
+    with _client([ReadinessCheck("db", _down), ReadinessCheck("kafka", _up, critical=False)]) as client:
+        assert client.get("/healthz").status_code == 200
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["db"]["status"] == "down"
+    with _client([ReadinessCheck("db", _up), ReadinessCheck("kafka", _down, critical=False)]) as client:
+        response = client.get("/readyz")
+        assert response.status_code == 200 and response.json()["checks"]["kafka"]["status"] == "down"
+
+
+def test_red_metrics_use_route_templates_and_base_units(client):
+    client.get("/healthz")
+    client.get("/no-such-route")
+    metrics = client.get("/metrics").text
+    assert 'http_requests_total{handler="/healthz",method="GET",status="200"}' in metrics
+    assert "http_request_duration_seconds_bucket{" in metrics
+    assert "/no-such-route" not in metrics
+    assert client.get("/healthz").headers["x-request-id"]
+
+
+def test_production_refuses_the_placeholder_secret():
+    with pytest.raises(ValueError, match="JWT_SECRET"):
+        ServiceSettings(environment="production")
+    assert ServiceSettings(environment="production", jwt_secret="x" * 40).environment == "production"
