@@ -1,6 +1,5 @@
 """card-gateway's app with the lifespan replaced: fakes in app.state, tokens minted locally."""
 
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -8,9 +7,8 @@ from card_gateway.adapters.agent_store import Agent
 from card_gateway.adapters.reader_store import Reader
 from card_gateway.config import CardSettings
 from card_gateway.main import create_app
-from citizeninfo_shared.auth import Principal, Role, TokenCodec
-from citizeninfo_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
-from fastapi import FastAPI
+from citizeninfo_shared.auth import TokenCodec
+from citizeninfo_shared.testing import no_runtime
 from httpx import ASGITransport, AsyncClient
 
 
@@ -30,32 +28,6 @@ class FakeReaderStore:
         return self.readers.get(service_point_id, [])
 
 
-@contextlib.asynccontextmanager
-async def _no_runtime(app: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-@pytest.fixture
-def token_codec() -> TokenCodec:
-    defaults = ServiceSettings.model_fields
-    return TokenCodec(
-        DEVELOPMENT_JWT_SECRET,
-        issuer=defaults["jwt_issuer"].default,
-        audience=defaults["jwt_audience"].default,
-    )
-
-
-@pytest.fixture
-def admin_headers(token_codec: TokenCodec) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_codec.issue(Principal(username='admin', role=Role.ADMIN))}"}
-
-
-@pytest.fixture
-def staff_headers(token_codec: TokenCodec) -> dict[str, str]:
-    staff = Principal(username="somsri", role=Role.AGENCY_STAFF, department_id="D0702")
-    return {"Authorization": f"Bearer {token_codec.issue(staff)}"}
-
-
 @pytest.fixture
 def agent_store() -> FakeAgentStore:
     return FakeAgentStore()
@@ -71,7 +43,7 @@ async def client(
     token_codec: TokenCodec, agent_store: FakeAgentStore, reader_store: FakeReaderStore
 ) -> AsyncIterator[AsyncClient]:
     app = create_app(CardSettings(environment="test"))
-    app.router.lifespan_context = _no_runtime
+    app.router.lifespan_context = no_runtime
     app.state.token_codec = token_codec
     app.state.agent_store = agent_store
     app.state.reader_store = reader_store

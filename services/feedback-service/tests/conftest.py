@@ -1,12 +1,11 @@
 """feedback-service's app with the lifespan replaced: fakes in app.state."""
 
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.outbox import OutboxEntry
-from fastapi import FastAPI
+from citizeninfo_shared.testing import RecordingRelay, no_runtime
 from feedback_service.config import FeedbackSettings
 from feedback_service.main import create_app
 from httpx import ASGITransport, AsyncClient
@@ -25,33 +24,15 @@ class FakeRatingStore:
         return self.ratings.get(rating_id)
 
 
-class RecordingRelay:
-    def __init__(self) -> None:
-        self.notified: list[tuple[str, object]] = []
-
-    def notify(self, collection: str, document_id: object) -> None:
-        self.notified.append((collection, document_id))
-
-
-@contextlib.asynccontextmanager
-async def _no_runtime(app: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
 @pytest.fixture
 def store() -> FakeRatingStore:
     return FakeRatingStore()
 
 
 @pytest.fixture
-def relay() -> RecordingRelay:
-    return RecordingRelay()
-
-
-@pytest.fixture
 async def client(store: FakeRatingStore, relay: RecordingRelay) -> AsyncIterator[AsyncClient]:
     app = create_app(FeedbackSettings(environment="test"))
-    app.router.lifespan_context = _no_runtime
+    app.router.lifespan_context = no_runtime
     app.state.rating_store = store
     app.state.outbox_relay = relay
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://feedback.test") as http:

@@ -1,14 +1,12 @@
 """nocopy-service's app with the lifespan replaced: fakes in app.state, tokens minted locally."""
 
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from citizeninfo_shared.auth import Principal, Role, TokenCodec
+from citizeninfo_shared.auth import TokenCodec
 from citizeninfo_shared.events.readiness import ReadinessAnswered
 from citizeninfo_shared.outbox import OutboxEntry
-from citizeninfo_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
-from fastapi import FastAPI
+from citizeninfo_shared.testing import RecordingRelay, no_runtime
 from httpx import ASGITransport, AsyncClient
 from nocopy_service.adapters.readiness_store import ConcurrentAnswers
 from nocopy_service.config import NocopySettings
@@ -31,49 +29,9 @@ class FakeReadinessStore:
         self.events.append(event)
 
 
-class RecordingRelay:
-    def __init__(self) -> None:
-        self.notified: list[tuple[str, object]] = []
-
-    def notify(self, collection: str, document_id: object) -> None:
-        self.notified.append((collection, document_id))
-
-
-@contextlib.asynccontextmanager
-async def _no_runtime(app: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-@pytest.fixture
-def token_codec() -> TokenCodec:
-    defaults = ServiceSettings.model_fields
-    return TokenCodec(
-        DEVELOPMENT_JWT_SECRET,
-        issuer=defaults["jwt_issuer"].default,
-        audience=defaults["jwt_audience"].default,
-    )
-
-
-@pytest.fixture
-def admin_headers(token_codec: TokenCodec) -> dict[str, str]:
-    token = token_codec.issue(Principal(username="admin", role=Role.ADMIN))
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def staff_headers(token_codec: TokenCodec) -> dict[str, str]:
-    token = token_codec.issue(Principal(username="somchai", role=Role.AGENCY_STAFF, department_id="D0702"))
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def store() -> FakeReadinessStore:
     return FakeReadinessStore()
-
-
-@pytest.fixture
-def relay() -> RecordingRelay:
-    return RecordingRelay()
 
 
 @pytest.fixture
@@ -81,7 +39,7 @@ async def client(
     token_codec: TokenCodec, store: FakeReadinessStore, relay: RecordingRelay
 ) -> AsyncIterator[AsyncClient]:
     app = create_app(NocopySettings(environment="test"))
-    app.router.lifespan_context = _no_runtime
+    app.router.lifespan_context = no_runtime
     app.state.token_codec = token_codec
     app.state.readiness_store = store
     app.state.outbox_relay = relay

@@ -1,0 +1,60 @@
+"""Unit-test doubles and fixtures every service shares (a pytest plugin; fakes stay in unit tests)."""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+
+from citizeninfo_shared.auth import Principal, Role, TokenCodec
+from citizeninfo_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+
+STAFF_DEPARTMENT_ID = "D0702"
+
+
+class RecordingRelay:
+    """Stands in for the outbox relay: remembers which documents it was told about."""
+
+    def __init__(self) -> None:
+        self.notified: list[tuple[str, object]] = []
+
+    def notify(self, collection: str, document_id: object) -> None:
+        self.notified.append((collection, document_id))
+
+
+@contextlib.asynccontextmanager
+async def no_runtime(app: FastAPI) -> AsyncIterator[None]:
+    """A lifespan that connects to nothing; tests put fakes into app.state instead."""
+    yield
+
+
+def development_token_codec() -> TokenCodec:
+    defaults = ServiceSettings.model_fields
+    return TokenCodec(
+        DEVELOPMENT_JWT_SECRET, issuer=defaults["jwt_issuer"].default, audience=defaults["jwt_audience"].default
+    )
+
+
+def bearer(codec: TokenCodec, principal: Principal) -> dict[str, str]:
+    return {"Authorization": f"Bearer {codec.issue(principal)}"}
+
+
+@pytest.fixture
+def token_codec() -> TokenCodec:
+    return development_token_codec()
+
+
+@pytest.fixture
+def admin_headers(token_codec: TokenCodec) -> dict[str, str]:
+    return bearer(token_codec, Principal(username="admin", role=Role.ADMIN))
+
+
+@pytest.fixture
+def staff_headers(token_codec: TokenCodec) -> dict[str, str]:
+    staff = Principal(username="somsri", role=Role.AGENCY_STAFF, department_id=STAFF_DEPARTMENT_ID)
+    return bearer(token_codec, staff)
+
+
+@pytest.fixture
+def relay() -> RecordingRelay:
+    return RecordingRelay()
