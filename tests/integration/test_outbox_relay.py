@@ -85,7 +85,7 @@ async def test_sweep_and_notify_publish_each_staged_event(infrastructure, databa
 
 
 async def test_an_event_staged_while_publishing_is_kept(infrastructure, database):
-    """The compare-and-set removes only what was published."""
+    """The compare-and-set never clears an event it did not publish."""
     first, second = rating_event("P-cas", 3), rating_event("P-cas", 4)
     await database["ratings"].insert_one(
         new_document_with_events({"_id": "r1"}, OutboxEntry.of(TopicName.RATINGS, first))
@@ -110,8 +110,9 @@ async def test_an_event_staged_while_publishing_is_kept(infrastructure, database
     relay = OutboxRelay(database, ["ratings"], publisher, service="test")
     await relay.relay_documents(database["ratings"], ["r1"])
     document = await database["ratings"].find_one({"_id": "r1"})
-    assert [e["event_id"] for e in document["_outbox"]] == [second.id]
+    # Still pending, with both events: the staged one is kept (the first goes out again; consumers dedupe).
+    assert [e["event_id"] for e in document["_outbox"]] == [first.id, second.id]
     assert document[OUTBOX_PENDING_FIELD] is True
     await relay.sweep()
-    assert publisher.published == [first.id, second.id]
+    assert publisher.published == [first.id, first.id, second.id]
     assert await relay.backlog() == 0

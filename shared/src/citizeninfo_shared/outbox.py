@@ -2,8 +2,9 @@
 
 The MongoDB-wire server has no multi-document transactions, so a service stores the events it must
 publish inside the very document it writes (`_outbox`), atomically. The relay publishes them to Kafka
-and removes exactly the entries it published with a compare-and-set on `_outbox_version`, so an
-event staged meanwhile is never lost. Kafka down: writes still succeed and the relay retries later.
+and clears the outbox with a compare-and-set on `_outbox_version`, so an event staged meanwhile is
+never lost (its document stays pending and is published again whole). Kafka down: writes still
+succeed and the relay retries later.
 Consumers see each event at least once and deduplicate by event id.
 """
 
@@ -90,7 +91,7 @@ class EventPublisher(Protocol):
 class OutboxRelay:
     """Publishes staged events: at once when told of a write, and by a periodic sweep for the rest."""
 
-    batch_size = 500
+    batch_size = 2000
 
     def __init__(
         self,
@@ -149,17 +150,19 @@ class OutboxRelay:
         return sum(counts)
 
     async def relay_documents(self, collection: AsyncCollection, document_ids: Sequence[Any]) -> int:
-        """Publishes the events of these documents in one batch, then removes what was published."""
+        """Publishes the events of these documents in one batch, then removes what was published.
+
+        Round trips, not documents, are what cost on the MongoDB-wire server (each query scans the
+        collection), so a batch takes one read and one conditional clear per outbox version.
+        """
         documents = [
             d
             async for d in collection.find(
-                {"_id": {"$in": list(document_ids)}, OUTBOX_PENDING_FIELD: True}, {OUTBOX_FIELD: 1}
+                {"_id": {"$in": list(document_ids)}, OUTBOX_PENDING_FIELD: True},
+                {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1},
             )
         ]
-        entries_by_document = {
-            d["_id"]: [OutboxEntry.from_document(e) for e in d.get(OUTBOX_FIELD, [])] for d in documents
-        }
-        entries = [e for document_entries in entries_by_document.values() for e in document_entries]
+        entries = [OutboxEntry.from_document(e) for d in documents for e in d.get(OUTBOX_FIELD, [])]
         if not entries:
             return 0
         async for attempt in AsyncRetrying(
@@ -171,8 +174,7 @@ class OutboxRelay:
             with attempt:
                 await self._publisher.publish(entries)
         OUTBOX_PUBLISHED.labels(self._service).inc(len(entries))
-        for document_id, document_entries in entries_by_document.items():
-            await self._remove_published(collection, document_id, {e.event_id for e in document_entries})
+        await self._clear_published(collection, documents)
         return len(entries)
 
     def _log_failure(self, retry_state: Any) -> None:
@@ -183,20 +185,18 @@ class OutboxRelay:
             error=repr(retry_state.outcome.exception()),
         )
 
-    async def _remove_published(self, collection: AsyncCollection, document_id: Any, published: set[str]) -> None:
-        # Compare-and-set on the version: a writer that staged a new event meanwhile bumped it, so
-        # we re-read and keep that event instead of overwriting the list.
-        while True:
-            document = await collection.find_one({"_id": document_id}, {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1})
-            if document is None:
-                return
-            remaining = [e for e in document.get(OUTBOX_FIELD, []) if e["event_id"] not in published]
-            result = await collection.update_one(
-                {"_id": document_id, OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},
-                {"$set": {OUTBOX_FIELD: remaining, OUTBOX_PENDING_FIELD: bool(remaining)}},
+    async def _clear_published(self, collection: AsyncCollection, documents: list[dict[str, Any]]) -> None:
+        # Compare-and-set on the version: a document that staged another event since we read it has a
+        # new version, stays pending, and is published again whole on the next pass (consumers
+        # deduplicate by event id), so an event staged meanwhile is never lost.
+        by_version: dict[Any, list[Any]] = {}
+        for document in documents:
+            by_version.setdefault(document.get(OUTBOX_VERSION_FIELD), []).append(document["_id"])
+        for version, ids in by_version.items():
+            await collection.update_many(
+                {"_id": {"$in": ids}, OUTBOX_VERSION_FIELD: version},
+                {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}},
             )
-            if result.matched_count:
-                return
 
 
 class KafkaEventPublisher:

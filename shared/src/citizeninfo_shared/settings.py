@@ -26,8 +26,8 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "citizeninfo-pin-service"
     jwt_audience: str = "citizeninfo"
 
-    # Outbox relay: how often it looks for events a crash or a Kafka outage left behind.
-    relay_sweep_interval_seconds: float = 5.0
+    # Outbox relay: writes notify it at once; the sweep finds what a crash left behind (it scans, so rarely).
+    relay_sweep_interval_seconds: float = 30.0
     relay_max_backoff_seconds: float = 10.0
     # Readiness checks give up after this long so a hung dependency cannot hang the probe.
     readiness_timeout_seconds: float = 2.0
