@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from pydantic import Field
+from pymongo.errors import OperationFailure
 
 codec = TokenCodec(DEVELOPMENT_JWT_SECRET, issuer="citizeninfo-pin-service", audience="citizeninfo")
 router = APIRouter()
@@ -37,6 +38,11 @@ async def admin_only(_admin: AdminPrincipal) -> dict:
 @router.get("/boom")
 async def boom() -> dict:
     raise RuntimeError("kaboom-internal-detail")
+
+
+@router.get("/database-busy")
+async def database_busy() -> dict:
+    raise OperationFailure("database is locked (5) (SQLITE_BUSY)")
 
 
 @router.get("/conflict")
@@ -157,3 +163,11 @@ def test_production_refuses_the_placeholder_secret():
     with pytest.raises(ValueError, match="JWT_SECRET"):
         ServiceSettings(environment="production")
     assert ServiceSettings(environment="production", jwt_secret="x" * 40).environment == "production"
+
+
+def test_a_busy_or_unreachable_database_is_a_503_problem_with_retry_after(client):
+    response = client.get("/database-busy")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    assert "SQLITE" not in response.text

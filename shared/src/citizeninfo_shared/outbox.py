@@ -91,7 +91,7 @@ class EventPublisher(Protocol):
 class OutboxRelay:
     """Publishes staged events: at once when told of a write, and by a periodic sweep for the rest."""
 
-    batch_size = 2000
+    batch_size = 500
 
     def __init__(
         self,
@@ -152,8 +152,8 @@ class OutboxRelay:
     async def relay_documents(self, collection: AsyncCollection, document_ids: Sequence[Any]) -> int:
         """Publishes the events of these documents in one batch, then removes what was published.
 
-        Round trips, not documents, are what cost on the MongoDB-wire server (each query scans the
-        collection), so a batch takes one read and one conditional clear per outbox version.
+        One read for the batch (each query scans the collection on the MongoDB-wire server) and one
+        flush to Kafka for all its events.
         """
         documents = [
             d
@@ -188,13 +188,11 @@ class OutboxRelay:
     async def _clear_published(self, collection: AsyncCollection, documents: list[dict[str, Any]]) -> None:
         # Compare-and-set on the version: a document that staged another event since we read it has a
         # new version, stays pending, and is published again whole on the next pass (consumers
-        # deduplicate by event id), so an event staged meanwhile is never lost.
-        by_version: dict[Any, list[Any]] = {}
+        # deduplicate by event id), so an event staged meanwhile is never lost. One short write per
+        # document: the SQLite-backed server locks the whole database for the length of a write.
         for document in documents:
-            by_version.setdefault(document.get(OUTBOX_VERSION_FIELD), []).append(document["_id"])
-        for version, ids in by_version.items():
-            await collection.update_many(
-                {"_id": {"$in": ids}, OUTBOX_VERSION_FIELD: version},
+            await collection.update_one(
+                {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},
                 {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}},
             )
 

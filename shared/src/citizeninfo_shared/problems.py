@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -112,6 +113,14 @@ async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
     )
 
 
+async def _on_database_error(request: Request, exc: PyMongoError) -> JSONResponse:
+    # A database error is not the client's fault and not a crash: say so, and that a retry is welcome.
+    log.warning("database_unavailable", path=request.url.path, error=repr(exc)[:300])
+    return problem_response(
+        request, 503, "The database is busy or unreachable; please retry shortly.", headers={"Retry-After": "5"}
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
@@ -121,4 +130,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(PyMongoError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

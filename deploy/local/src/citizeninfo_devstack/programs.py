@@ -86,7 +86,9 @@ def infrastructure_programs(paths: StackPaths, es_user: str | None) -> list[Prog
         ),
         Program(
             "ferretdb",
-            f"{paths.ferretdb_binary} --handler=sqlite --sqlite-url=file:{paths.data}/ferretdb/ "
+            # BEGIN IMMEDIATE: a write waits for the lock (busy_timeout) instead of failing with
+            # SQLITE_BUSY when two writers of one database meet (e.g. a service and its relay).
+            f"{paths.ferretdb_binary} --handler=sqlite --sqlite-url=file:{paths.data}/ferretdb/?_txlock=immediate&_pragma=busy_timeout(60000) "
             f"--state-dir={paths.data}/ferretdb-state --listen-addr=127.0.0.1:{MONGODB_PORT} "
             f"--debug-addr=127.0.0.1:{FERRETDB_DEBUG_PORT} --telemetry=disable --log-level=WARN",
             paths.run,

@@ -13,10 +13,11 @@ from citizeninfo_shared.events.catalogue import (
     ServicePointUpserted,
     ServiceUpserted,
 )
-from citizeninfo_shared.outbox import OutboxEntry, update_with_events
+from citizeninfo_shared.outbox import OutboxEntry, new_document_with_events, update_with_events
 from citizeninfo_shared.topics import TopicName
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from pin_service.domain.catalogue import (
     COLLECTION_OF_KIND,
@@ -34,6 +35,7 @@ from pin_service.domain.catalogue import (
 
 CATALOGUE_COLLECTIONS = ("ministries", "departments", "services", "service_points")
 EVENT_SOURCE = "/citizeninfo/pin-service/catalogue"
+DUPLICATE_KEY = 11000
 
 
 @dataclass
@@ -163,7 +165,7 @@ class CatalogueImporter:
             async for d in collection.find({"_id": {"$in": list(latest)}}, {"content_hash": 1})
         }
         now = datetime.now(UTC)
-        operations, changed = [], []
+        inserts, updates, changed = [], [], []
         for record_id, line in latest.items():
             if isinstance(line, DepartmentLine):
                 self._ministry_of_department[line.id] = line.ministry_id
@@ -174,15 +176,30 @@ class CatalogueImporter:
             fields = line.model_dump(mode="json", exclude={"id", "kind"})
             if isinstance(line, ServicePointLine):
                 fields["ministry_id"] = self._ministry_of_department.get(line.department_id)
-            event = _event_for(line, self._ministry_of_department)
-            update = update_with_events(
-                {"$set": {**fields, "content_hash": digest, "updated_at": now}, "$setOnInsert": {"created_at": now}},
-                OutboxEntry.of(TopicName.CATALOGUE, event),
-            )
-            operations.append(UpdateOne({"_id": record_id}, update, upsert=True))
+            entry = OutboxEntry.of(TopicName.CATALOGUE, _event_for(line, self._ministry_of_department))
+            fields.update(content_hash=digest, updated_at=now)
+            if record_id in existing:
+                updates.append(UpdateOne({"_id": record_id}, update_with_events({"$set": fields}, entry)))
+                self.report.updated[kind] += 1
+            else:
+                inserts.append(new_document_with_events({"_id": record_id, **fields, "created_at": now}, entry))
+                self.report.created[kind] += 1
             changed.append(record_id)
-            (self.report.updated if record_id in existing else self.report.created)[kind] += 1
-        if operations:
-            await collection.bulk_write(operations, ordered=False)
-            for record_id in changed:
-                self._notify(collection_name, record_id)
+        # New records go in as plain inserts: on the MongoDB-wire server every filtered write scans the
+        # collection, so a national catalogue must not be upserted one filter at a time.
+        if inserts:
+            try:
+                await collection.insert_many(inserts, ordered=False)
+            except BulkWriteError as error:
+                # Another import created some of these meanwhile: apply ours to theirs instead.
+                for failure in error.details.get("writeErrors", []):
+                    if failure.get("code") != DUPLICATE_KEY:
+                        raise
+                    document = inserts[failure["index"]]
+                    fields = {k: v for k, v in document.items() if not k.startswith("_") and k != "created_at"}
+                    entries = [OutboxEntry.from_document(e) for e in document["_outbox"]]
+                    updates.append(UpdateOne({"_id": document["_id"]}, update_with_events({"$set": fields}, *entries)))
+        if updates:
+            await collection.bulk_write(updates, ordered=False)
+        for record_id in changed:
+            self._notify(collection_name, record_id)
