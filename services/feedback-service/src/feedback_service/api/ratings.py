@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
+from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.problems import Problem
@@ -11,7 +12,7 @@ from citizeninfo_shared.topics import TopicName
 from fastapi import APIRouter, Path, status
 
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION
-from feedback_service.api.deps import OutboxRelayDep, RatingStoreDep
+from feedback_service.api.deps import RatingStoreDep
 from feedback_service.api.schemas import RatingAccepted, RatingSubmission, RatingView
 from feedback_service.domain.rating import submit_rating
 

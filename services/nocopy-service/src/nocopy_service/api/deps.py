@@ -2,7 +2,6 @@
 
 from typing import Annotated
 
-from citizeninfo_shared.outbox import OutboxRelay
 from fastapi import Depends, Request
 
 from nocopy_service.adapters.readiness_store import ReadinessStore
@@ -12,9 +11,4 @@ def _readiness_store(request: Request) -> ReadinessStore:
     return request.app.state.readiness_store
 
 
-def _outbox_relay(request: Request) -> OutboxRelay:
-    return request.app.state.outbox_relay
-
-
 ReadinessStoreDep = Annotated[ReadinessStore, Depends(_readiness_store)]
-OutboxRelayDep = Annotated[OutboxRelay, Depends(_outbox_relay)]

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from citizeninfo_shared.auth import AdminPrincipal
+from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.problems import Problem
@@ -11,7 +12,7 @@ from citizeninfo_shared.topics import TopicName
 from fastapi import APIRouter
 
 from nocopy_service.adapters.readiness_store import READINESS_COLLECTION, ConcurrentAnswers
-from nocopy_service.api.deps import OutboxRelayDep, ReadinessStoreDep
+from nocopy_service.api.deps import ReadinessStoreDep
 from nocopy_service.api.schemas import ReadinessSurvey, ReadinessView, ServicePointId
 from nocopy_service.domain.answer import answer_survey
 
