@@ -26,8 +26,14 @@ async def service_runtime(
     *,
     outbox_collections: Sequence[str] = (),
     use_elasticsearch: bool = False,
+    needed_to_answer: frozenset[str] | None = None,
 ) -> AsyncIterator[None]:
-    """Connects lazily (no I/O at import); a dependency that is down makes /readyz say so."""
+    """Connects lazily (no I/O at import); a dependency that is down makes /readyz say so.
+
+    `needed_to_answer` names the dependencies whose loss makes the service unready; the others are
+    reported only. By default: MongoDB, Elasticsearch when used, and Kafka unless writes go to an
+    outbox (then a Kafka outage delays events but does not stop the service).
+    """
     mongo = create_mongo_client(settings.mongodb_url, app_name=settings.service_name)
     app.state.mongo = mongo
     app.state.db = mongo[settings.mongodb_database]
@@ -35,17 +41,17 @@ async def service_runtime(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"{settings.service_name}-probe")
-    checks = [
-        ReadinessCheck("mongodb", mongo_probe(mongo)),
-        # Writes go to the outbox, so a Kafka outage delays events but does not stop the service.
-        ReadinessCheck("kafka", kafka_probe, critical=not outbox_collections),
-    ]
+    probes = {"mongodb": mongo_probe(mongo), "kafka": kafka_probe}
     elasticsearch = None
     if use_elasticsearch:
         elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=5)
         app.state.elasticsearch = elasticsearch
-        checks.append(ReadinessCheck("elasticsearch", elasticsearch_probe(elasticsearch)))
-    app.state.readiness_checks = checks
+        probes["elasticsearch"] = elasticsearch_probe(elasticsearch)
+    if needed_to_answer is None:
+        needed_to_answer = frozenset(probes) - ({"kafka"} if outbox_collections else set())
+    app.state.readiness_checks = [
+        ReadinessCheck(name, probe, critical=name in needed_to_answer) for name, probe in probes.items()
+    ]
 
     relay_task = None
     publisher = None

@@ -4,7 +4,6 @@ The Faust worker that fills the read model is a separate process: stats_service.
 """
 
 import contextlib
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,7 +16,7 @@ from stats_service.config import StatsSettings
 
 # Every answer comes from Elasticsearch: with Kafka or MongoDB down the numbers only stop moving,
 # so /readyz reports them without taking the API out of service.
-NOT_NEEDED_TO_ANSWER = frozenset({"kafka", "mongodb"})
+NEEDED_TO_ANSWER = frozenset({"elasticsearch"})
 
 
 def create_app(settings: StatsSettings | None = None) -> FastAPI:
@@ -25,11 +24,7 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, use_elasticsearch=True):
-            app.state.readiness_checks = [
-                dataclasses.replace(check, critical=False) if check.name in NOT_NEEDED_TO_ANSWER else check
-                for check in app.state.readiness_checks
-            ]
+        async with service_runtime(app, settings, use_elasticsearch=True, needed_to_answer=NEEDED_TO_ANSWER):
             yield
 
     app = create_service_app(

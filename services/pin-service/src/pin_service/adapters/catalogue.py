@@ -36,6 +36,7 @@ from pin_service.domain.catalogue import (
 CATALOGUE_COLLECTIONS = ("ministries", "departments", "services", "service_points")
 EVENT_SOURCE = "/citizeninfo/pin-service/catalogue"
 DUPLICATE_KEY = 11000
+KIND_OF_COLLECTION = {collection: kind for kind, collection in COLLECTION_OF_KIND.items()}
 
 
 @dataclass
@@ -114,11 +115,11 @@ class CatalogueImporter:
         deferred += await self._apply(batch)
         # A child may come before its parent in the file: try again once every line has been seen.
         for number, line in await self._apply(deferred):
-            missing = [f"{c[:-1] if c != 'ministries' else 'ministry'} {i}" for c, i in await self._missing(line)]
+            missing = [f"{KIND_OF_COLLECTION[c]} {i}" for c, i in self._missing(line)]
             self.report.errors.append({"line": number, "detail": f"unknown {', '.join(missing)}"})
         return self.report
 
-    async def _missing(self, line: CatalogueLine) -> list[tuple[str, str]]:
+    def _missing(self, line: CatalogueLine) -> list[tuple[str, str]]:
         return [(c, i) for c, i in parents_of(line) if i not in self._known[c]]
 
     async def _learn(self, lines: list[CatalogueLine]) -> None:
@@ -147,7 +148,7 @@ class CatalogueImporter:
             for number, line in ordered:
                 if line.kind != kind:
                     continue
-                if await self._missing(line):
+                if self._missing(line):
                     deferred.append((number, line))
                 else:
                     ready.append(line)
