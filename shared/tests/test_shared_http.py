@@ -162,7 +162,12 @@ def test_red_metrics_use_route_templates_and_base_units(client):
 def test_production_refuses_the_placeholder_secret():
     with pytest.raises(ValueError, match="JWT_SECRET"):
         ServiceSettings(environment="production")
-    assert ServiceSettings(environment="production", jwt_secret="x" * 40).environment == "production"
+    with pytest.raises(ValueError, match="VISIT_TOKEN_SECRET"):
+        ServiceSettings(environment="production", jwt_secret="x" * 40)
+    production = ServiceSettings(
+        environment="production", jwt_secret="x" * 40, visit_token_secret="y" * 40, identity_hmac_key="z" * 40
+    )
+    assert production.environment == "production"
 
 
 def test_a_busy_or_unreachable_database_is_a_503_problem_with_retry_after(client):

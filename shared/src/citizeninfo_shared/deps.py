@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
+from citizeninfo_shared.catalogue_projection import CatalogueProjection
 from citizeninfo_shared.outbox import OutboxRelay
 
 
@@ -16,5 +17,10 @@ def _database(request: Request) -> AsyncDatabase:
     return request.app.state.db
 
 
+def _catalogue(request: Request) -> CatalogueProjection:
+    return request.app.state.catalogue
+
+
 OutboxRelayDep = Annotated[OutboxRelay, Depends(_outbox_relay)]
 DatabaseDep = Annotated[AsyncDatabase, Depends(_database)]
+CatalogueDep = Annotated[CatalogueProjection, Depends(_catalogue)]

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
 
 from citizeninfo_shared.auth import TokenCodec
+from citizeninfo_shared.catalogue_projection import CatalogueFollower, CatalogueProjection
 from citizeninfo_shared.health import ReadinessCheck
 from citizeninfo_shared.mongo import create_mongo_client
 from citizeninfo_shared.outbox import KafkaEventPublisher, OutboxRelay
@@ -27,12 +28,14 @@ async def service_runtime(
     outbox_collections: Sequence[str] = (),
     use_elasticsearch: bool = False,
     needed_to_answer: frozenset[str] | None = None,
+    follow_catalogue: bool = False,
 ) -> AsyncIterator[None]:
     """Connects lazily (no I/O at import); a dependency that is down makes /readyz say so.
 
     `needed_to_answer` names the dependencies whose loss makes the service unready; the others are
     reported only. By default: MongoDB, Elasticsearch when used, and Kafka unless writes go to an
-    outbox (then a Kafka outage delays events but does not stop the service).
+    outbox (then a Kafka outage delays events but does not stop the service). `follow_catalogue`
+    keeps a local projection of the catalogue topic (`app.state.catalogue`).
     """
     mongo = create_mongo_client(settings.mongodb_url, app_name=settings.service_name)
     app.state.mongo = mongo
@@ -53,7 +56,13 @@ async def service_runtime(
         ReadinessCheck(name, probe, critical=name in needed_to_answer) for name, probe in probes.items()
     ]
 
-    relay_task = None
+    background: list[asyncio.Task] = []
+    if follow_catalogue:
+        app.state.catalogue = CatalogueProjection(app.state.db)
+        app.state.catalogue_follower = CatalogueFollower(
+            app.state.catalogue, settings.kafka_bootstrap_servers, service_name=settings.service_name
+        )
+        background.append(asyncio.create_task(_supervised(app.state.catalogue_follower.run), name="catalogue"))
     publisher = None
     if outbox_collections:
         publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, client_id=settings.service_name)
@@ -66,14 +75,14 @@ async def service_runtime(
             max_backoff_seconds=settings.relay_max_backoff_seconds,
         )
         app.state.outbox_relay = relay
-        relay_task = asyncio.create_task(_supervised(relay.run), name="outbox-relay")
+        background.append(asyncio.create_task(_supervised(relay.run), name="outbox-relay"))
     try:
         yield
     finally:
-        if relay_task is not None:
-            relay_task.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
+                await task
         if publisher is not None:
             await asyncio.to_thread(publisher.close)
         kafka_probe.close()

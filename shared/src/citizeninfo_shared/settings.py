@@ -6,6 +6,8 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production"  # noqa: S105
+DEVELOPMENT_VISIT_TOKEN_SECRET = "development-only-visit-token-secret-not-for-production"  # noqa: S105
+DEVELOPMENT_IDENTITY_HMAC_KEY = "development-only-identity-hmac-key-not-for-production"
 
 
 class ServiceSettings(BaseSettings):
@@ -25,6 +27,10 @@ class ServiceSettings(BaseSettings):
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     jwt_issuer: str = "citizeninfo-pin-service"
     jwt_audience: str = "citizeninfo"
+    # Signs the one-time visit tokens the card gateway issues and feedback-service redeems.
+    visit_token_secret: SecretStr = SecretStr(DEVELOPMENT_VISIT_TOKEN_SECRET)
+    # Keys the HMAC that replaces citizen ids and client addresses wherever a stable identifier is needed.
+    identity_hmac_key: SecretStr = SecretStr(DEVELOPMENT_IDENTITY_HMAC_KEY)
 
     # Outbox relay: writes notify it at once; the sweep finds what a crash left behind (it scans, so rarely).
     relay_sweep_interval_seconds: float = 30.0
@@ -35,9 +41,15 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets_in_production(self) -> "ServiceSettings":
         if self.environment == "production":
-            secret = self.jwt_secret.get_secret_value()
-            if secret == DEVELOPMENT_JWT_SECRET or len(secret) < 32:
-                raise ValueError(
-                    "CITIZENINFO_JWT_SECRET must be set to a random value of at least 32 characters in production"
-                )
+            for name, placeholder in (
+                ("jwt_secret", DEVELOPMENT_JWT_SECRET),
+                ("visit_token_secret", DEVELOPMENT_VISIT_TOKEN_SECRET),
+                ("identity_hmac_key", DEVELOPMENT_IDENTITY_HMAC_KEY),
+            ):
+                secret = getattr(self, name).get_secret_value()
+                if secret == placeholder or len(secret) < 32:
+                    raise ValueError(
+                        f"CITIZENINFO_{name.upper()} must be set to a random value of at least 32 characters"
+                        " in production"
+                    )
         return self

@@ -56,6 +56,8 @@ def common_service_environment(secrets: dict[str, str]) -> dict[str, str]:
         "CITIZENINFO_MONGODB_URL": f"mongodb://127.0.0.1:{MONGODB_PORT}/",
         "CITIZENINFO_ELASTICSEARCH_URL": f"http://127.0.0.1:{ELASTICSEARCH_PORT}",
         "CITIZENINFO_JWT_SECRET": secrets["jwt_secret"],
+        "CITIZENINFO_VISIT_TOKEN_SECRET": secrets["visit_token_secret"],
+        "CITIZENINFO_IDENTITY_HMAC_KEY": secrets["identity_hmac_key"],
         "CITIZENINFO_RELAY_SWEEP_INTERVAL_SECONDS": "15",
         "PYTHONUNBUFFERED": "1",
     }

@@ -49,6 +49,8 @@ class Stack:
         saved = json.loads(store.read_text()) if store.exists() else {}
         values = {
             "jwt_secret": saved.get("jwt_secret") or random_secrets.token_urlsafe(48),
+            "visit_token_secret": saved.get("visit_token_secret") or random_secrets.token_urlsafe(48),
+            "identity_hmac_key": saved.get("identity_hmac_key") or random_secrets.token_urlsafe(48),
             "admin_user": os.environ.get("CITIZENINFO_ADMIN_USER") or saved.get("admin_user") or "admin",
             "admin_password": os.environ.get("CITIZENINFO_ADMIN_PASSWORD")
             or saved.get("admin_password")

@@ -1,0 +1,145 @@
+"""A service's own copy of the catalogue, kept from `citizeninfo.catalogue.v1`.
+
+Services that must know a point's department, ministry, province or services (to check staff rights,
+validate a survey, stamp events) read this local projection instead of calling pin-service on the hot
+path. Catalogue records carry the full latest state of their key, so applying one twice is harmless.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+import structlog
+from aiokafka import AIOKafkaConsumer
+from prometheus_client import Counter
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pymongo import ReplaceOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from citizeninfo_shared.events.catalogue import (
+    DepartmentUpserted,
+    MinistryUpserted,
+    ServicePointUpserted,
+    ServiceUpserted,
+)
+from citizeninfo_shared.events.envelope import CloudEvent, EventData
+from citizeninfo_shared.topics import TopicName
+
+log = structlog.get_logger(__name__)
+
+PROJECTED_EVENTS = Counter(
+    "citizeninfo_catalogue_projection_events_total",
+    "Catalogue events applied to a service's local projection",
+    ["kind"],
+)
+
+_COLLECTIONS: dict[str, tuple[type[EventData], str, str]] = {
+    # event type → (model, collection, id field)
+    MinistryUpserted.event_type: (MinistryUpserted, "catalogue_ministries", "ministry_id"),
+    DepartmentUpserted.event_type: (DepartmentUpserted, "catalogue_departments", "department_id"),
+    ServiceUpserted.event_type: (ServiceUpserted, "catalogue_services", "service_id"),
+    ServicePointUpserted.event_type: (ServicePointUpserted, "catalogue_service_points", "service_point_id"),
+}
+
+
+class ServicePointRef(BaseModel):
+    """What other services need to know about a point."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    service_point_id: str
+    department_id: str
+    ministry_id: str | None = None
+    province_code: str
+    district_code: str | None = None
+    name_th: str
+    name_en: str | None = None
+    service_ids: list[str] = []
+
+
+class CatalogueProjection:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._db = db
+
+    async def ensure_indexes(self) -> None:
+        await self._db["catalogue_service_points"].create_index("department_id")
+
+    async def apply(self, events: Sequence[CloudEvent]) -> int:
+        """Upserts each record by id; the last event of a key in the batch wins (Kafka keeps key order)."""
+        latest: dict[str, dict[str, dict]] = {}
+        for event in events:
+            kind = _COLLECTIONS.get(event.type)
+            if kind is None:
+                continue
+            model, collection, id_field = kind
+            try:
+                data = event.data_as(model).model_dump(mode="json")
+            except ValidationError as error:
+                log.warning("catalogue_event_skipped", event_id=event.id, error=str(error))
+                continue
+            latest.setdefault(collection, {})[data[id_field]] = data
+            PROJECTED_EVENTS.labels(kind=collection.removeprefix("catalogue_")).inc()
+        for collection, records in latest.items():
+            operations = [ReplaceOne({"_id": key}, {"_id": key, **data}, upsert=True) for key, data in records.items()]
+            await self._db[collection].bulk_write(operations, ordered=False)
+        return sum(len(records) for records in latest.values())
+
+    async def service_point(self, service_point_id: str) -> ServicePointRef | None:
+        document = await self._db["catalogue_service_points"].find_one({"_id": service_point_id})
+        if document is None:
+            return None
+        point = ServicePointRef.model_validate(document)
+        if point.ministry_id is None:
+            department = await self.department(point.department_id)
+            if department is not None:
+                point = point.model_copy(update={"ministry_id": department["ministry_id"]})
+        return point
+
+    async def department(self, department_id: str) -> dict | None:
+        return await self._db["catalogue_departments"].find_one({"_id": department_id})
+
+    async def service(self, service_id: str) -> dict | None:
+        return await self._db["catalogue_services"].find_one({"_id": service_id})
+
+    async def points_of_department(self, department_id: str) -> AsyncIterator[ServicePointRef]:
+        async for document in self._db["catalogue_service_points"].find({"department_id": department_id}):
+            yield ServicePointRef.model_validate(document)
+
+
+class CatalogueFollower:
+    """Consumes the catalogue topic into a projection; commits only what has been applied."""
+
+    def __init__(self, projection: CatalogueProjection, bootstrap_servers: str, *, service_name: str) -> None:
+        self._projection = projection
+        self._bootstrap_servers = bootstrap_servers
+        self._service_name = service_name
+        self.caught_up = asyncio.Event()
+
+    async def run(self) -> None:
+        await self._projection.ensure_indexes()
+        consumer = AIOKafkaConsumer(
+            TopicName.CATALOGUE,
+            bootstrap_servers=self._bootstrap_servers,
+            group_id=f"{self._service_name}.catalogue-projection",
+            client_id=f"{self._service_name}-catalogue",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=1_000, max_records=1_000)
+                if not batches:
+                    self.caught_up.set()
+                    continue
+                events = []
+                for records in batches.values():
+                    for record in records:
+                        try:
+                            events.append(CloudEvent.from_json_bytes(record.value))
+                        except (ValidationError, ValueError) as error:
+                            log.warning("catalogue_record_unreadable", offset=record.offset, error=str(error))
+                await self._projection.apply(events)
+                await consumer.commit()
+        finally:
+            await consumer.stop()
