@@ -1,0 +1,1 @@
+"""card_agent: the counter PC reader agent."""
