@@ -23,6 +23,7 @@ COPY services/nocopy-service/pyproject.toml services/nocopy-service/pyproject.to
 COPY services/feedback-service/pyproject.toml services/feedback-service/pyproject.toml
 COPY services/stats-service/pyproject.toml services/stats-service/pyproject.toml
 COPY services/card-gateway/pyproject.toml services/card-gateway/pyproject.toml
+COPY services/card-agent/pyproject.toml services/card-agent/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package citizeninfo-devstack
 

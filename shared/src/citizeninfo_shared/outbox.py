@@ -189,7 +189,7 @@ class OutboxRelay:
         # Compare-and-set on the version: a document that staged another event since we read it has a
         # new version, stays pending, and is published again whole on the next pass (consumers
         # deduplicate by event id), so an event staged meanwhile is never lost. One short write per
-        # document: the SQLite-backed server locks the whole database for the length of a write.
+        # document, addressed by `_id` (the one lookup every MongoDB-wire server indexes).
         for document in documents:
             await collection.update_one(
                 {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},

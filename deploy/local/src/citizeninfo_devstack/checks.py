@@ -1,14 +1,18 @@
 """Readiness of each part of the native stack, asked the way its clients ask."""
 
+import subprocess
+
 import httpx
 from kafka import KafkaAdminClient
 from pymongo import MongoClient
 
+from citizeninfo_devstack.paths import postgres_bin
 from citizeninfo_devstack.programs import (
     ELASTICSEARCH_PORT,
     GATEWAY_PORT,
     KAFKA_PORT,
     MONGODB_PORT,
+    POSTGRES_PORT,
     PROMETHEUS_PORT,
     SERVICES,
     STATS_WORKER_WEB_PORT,
@@ -33,6 +37,13 @@ def elasticsearch_ready() -> None:
     response.raise_for_status()
     if response.json()["status"] == "red":
         raise RuntimeError("Elasticsearch cluster is red")
+
+
+def postgres_ready() -> None:
+
+    subprocess.run(
+        [f"{postgres_bin()}/pg_isready", "-q", "-h", "127.0.0.1", "-p", str(POSTGRES_PORT)], check=True, timeout=5
+    )
 
 
 def mongodb_ready() -> None:

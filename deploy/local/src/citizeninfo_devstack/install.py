@@ -11,8 +11,10 @@ from rich.console import Console
 
 from citizeninfo_devstack.paths import ELASTICSEARCH_VERSION, FERRETDB_VERSION, StackPaths
 
-# Debian packages: nginx is the gateway, prometheus scrapes, pcscd + vpcd are the virtual card reader.
+# Debian packages: nginx is the gateway, prometheus scrapes, pcscd + vpcd are the virtual card reader,
+# PostgreSQL stores what FerretDB serves.
 APT_PACKAGES = {
+    "/usr/share/postgresql-common/pg_wrapper": "postgresql",
     "nginx": "nginx-light",
     "prometheus": "prometheus",
     "pcscd": "pcscd",

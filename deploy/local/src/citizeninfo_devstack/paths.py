@@ -69,8 +69,24 @@ class StackPaths:
         return self.cache / "bin" / f"ferretdb-{FERRETDB_VERSION}"
 
     @property
+    def postgres_data(self) -> Path:
+        return self.data / "postgres"
+
+    @property
+    def postgres_socket_dir(self) -> Path:
+        return self.run / "postgres"
+
+    @property
     def supervisor_conf(self) -> Path:
         return self.conf / "supervisord.conf"
+
+
+def postgres_bin() -> Path:
+    """The newest PostgreSQL server Debian installed (the postgresql package)."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]))
+    if not versions:
+        raise RuntimeError("PostgreSQL is required: install the postgresql package")
+    return versions[-1].parent
 
 
 def java17_home() -> Path:

@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citizeninfo_devstack.paths import StackPaths, java17_home
+from citizeninfo_devstack.paths import StackPaths, java17_home, postgres_bin
 
 GATEWAY_PORT = int(os.environ.get("CITIZENINFO_GATEWAY_PORT", "8080"))
 KAFKA_PORT = 9092
@@ -12,6 +12,9 @@ KAFKA_CONTROLLER_PORT = 9093
 ELASTICSEARCH_PORT = 9200
 ELASTICSEARCH_TRANSPORT_PORT = 9300
 MONGODB_PORT = 27017
+POSTGRES_PORT = 5432
+POSTGRES_USER = "citizeninfo"
+POSTGRES_DATABASE = "ferretdb"
 PROMETHEUS_PORT = 9090
 FERRETDB_DEBUG_PORT = 8089
 STATS_WORKER_WEB_PORT = 6066
@@ -63,7 +66,9 @@ def common_service_environment(secrets: dict[str, str]) -> dict[str, str]:
     }
 
 
-def infrastructure_programs(paths: StackPaths, es_user: str | None) -> list[Program]:
+def infrastructure_programs(paths: StackPaths, unprivileged_user: str | None) -> list[Program]:
+    # Elasticsearch and PostgreSQL refuse to run as root: as root they run as the service user.
+    es_user = db_user = unprivileged_user
     java = java17_home()
     programs = [
         Program(
@@ -87,10 +92,21 @@ def infrastructure_programs(paths: StackPaths, es_user: str | None) -> list[Prog
             stopwaitsecs=30,
         ),
         Program(
+            "postgres",
+            # Loopback only. force_custom_plan lets FerretDB's `_jsonb -> $1 @> $2` filters use the GIN
+            # indexes of templates/postgres-ferretdb.sql (a generic plan cannot see the field name).
+            f"{postgres_bin()}/postgres -D {paths.postgres_data} -p {POSTGRES_PORT} "
+            f"-k {paths.postgres_socket_dir} -c listen_addresses=127.0.0.1 "
+            "-c plan_cache_mode=force_custom_plan -c shared_buffers=256MB -c max_connections=300 "
+            "-c synchronous_commit=on -c log_min_messages=warning",
+            paths.run,
+            user=db_user,
+            stopwaitsecs=30,
+        ),
+        Program(
             "ferretdb",
-            # BEGIN IMMEDIATE: a write waits for the lock (busy_timeout) instead of failing with
-            # SQLITE_BUSY when two writers of one database meet (e.g. a service and its relay).
-            f"{paths.ferretdb_binary} --handler=sqlite --sqlite-url=file:{paths.data}/ferretdb/?_txlock=immediate&_pragma=busy_timeout(60000) "
+            f"{paths.ferretdb_binary} --handler=postgresql "
+            f"--postgresql-url=postgres://{POSTGRES_USER}@127.0.0.1:{POSTGRES_PORT}/{POSTGRES_DATABASE} "
             f"--state-dir={paths.data}/ferretdb-state --listen-addr=127.0.0.1:{MONGODB_PORT} "
             f"--debug-addr=127.0.0.1:{FERRETDB_DEBUG_PORT} --telemetry=disable --log-level=WARN",
             paths.run,

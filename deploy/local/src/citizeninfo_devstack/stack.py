@@ -19,7 +19,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from citizeninfo_devstack import checks, supervisor
 from citizeninfo_devstack.install import install_all
-from citizeninfo_devstack.paths import StackPaths, java17_home
+from citizeninfo_devstack.paths import StackPaths, java17_home, postgres_bin
 from citizeninfo_devstack.programs import (
     ELASTICSEARCH_PORT,
     ELASTICSEARCH_TRANSPORT_PORT,
@@ -27,6 +27,9 @@ from citizeninfo_devstack.programs import (
     GATEWAY_PORT,
     KAFKA_CONTROLLER_PORT,
     KAFKA_PORT,
+    POSTGRES_DATABASE,
+    POSTGRES_PORT,
+    POSTGRES_USER,
     PROMETHEUS_PORT,
     SERVICES,
     STATS_WORKER_WEB_PORT,
@@ -79,8 +82,8 @@ class Stack:
             p.conf,
             p.logs,
             p.data / "kafka",
-            p.data / "ferretdb",
             p.data / "ferretdb-state",
+            p.postgres_socket_dir,
             p.data / "prometheus",
             p.data / "faust",
             p.data / "elasticsearch",
@@ -158,9 +161,57 @@ class Stack:
             ],
         )
         if unprivileged_user:
-            for owned in (es_conf, p.data / "elasticsearch", p.logs / "elasticsearch", p.run / "nginx"):
+            for owned in (
+                es_conf,
+                p.data / "elasticsearch",
+                p.logs / "elasticsearch",
+                p.run / "nginx",
+                p.postgres_socket_dir,
+            ):
                 subprocess.run(["chown", "-R", f"{unprivileged_user}:{unprivileged_user}", str(owned)], check=True)
         return programs
+
+    def _as_user(self, user: str | None, command: list[str]) -> list[str]:
+        return ["runuser", "-u", user, "--", *command] if user else command
+
+    def init_postgres_storage(self, user: str | None) -> None:
+        data = self.paths.postgres_data
+        if (data / "PG_VERSION").exists():
+            return
+        data.mkdir(parents=True, exist_ok=True)
+        if user:
+            subprocess.run(["chown", f"{user}:{user}", str(data)], check=True)
+        # Trust on loopback only: it listens on 127.0.0.1 and a socket only its user may open.
+        initdb = [f"{postgres_bin()}/initdb", "-D", str(data), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8"]
+        subprocess.run(self._as_user(user, [*initdb, "--locale=C.UTF-8"]), check=True, capture_output=True)
+
+    def prepare_ferretdb_database(self) -> None:
+        """Creates FerretDB's database and installs the GIN-twin trigger (idempotent)."""
+        psql = [f"{postgres_bin()}/psql", "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", POSTGRES_USER]
+        exists = subprocess.run(
+            [*psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{POSTGRES_DATABASE}'"],  # noqa: S608 - a constant
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run(
+                [*psql, "-d", "postgres", "-c", f"CREATE DATABASE {POSTGRES_DATABASE}"], check=True, capture_output=True
+            )
+        subprocess.run(
+            [
+                *psql,
+                "-d",
+                POSTGRES_DATABASE,
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                str(self.paths.templates / "postgres-ferretdb.sql"),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def format_kafka_storage(self) -> None:
         if (self.paths.data / "kafka" / "meta.properties").exists():
@@ -222,8 +273,12 @@ class Stack:
         user = install_all(self.paths, self.console)
         self.configure(user, secrets)
         self.format_kafka_storage()
+        self.init_postgres_storage(user)
         supervisor.start_supervisord(self.paths)
-        names = [g.name for g in infrastructure_programs(self.paths, user)]
+        supervisor.start(self.paths, "postgres")
+        self._wait("PostgreSQL", checks.postgres_ready, 60, "postgres")
+        self.prepare_ferretdb_database()
+        names = [g.name for g in infrastructure_programs(self.paths, user) if g.name != "postgres"]
         supervisor.start(self.paths, *names)
         self._wait("Kafka", checks.kafka_ready, 120, "kafka")
         self._wait("MongoDB-wire server (FerretDB)", checks.mongodb_ready, 60, "ferretdb")
