@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from citizeninfo_shared.visit_tokens import VisitTokenCodec, VisitTokenInvalid
 
 

@@ -80,6 +80,7 @@ def update_with_events(update: dict[str, Any], *entries: OutboxEntry) -> dict[st
 
 
 PUBLIC_PROJECTION = {OUTBOX_FIELD: 0, OUTBOX_PENDING_FIELD: 0, OUTBOX_VERSION_FIELD: 0}
+_OUTBOX_PROJECTION = {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1}
 
 
 class EventPublisher(Protocol):
@@ -92,6 +93,7 @@ class OutboxRelay:
     """Publishes staged events: at once when told of a write, and by a periodic sweep for the rest."""
 
     batch_size = 500
+    max_sweep_batches = 1_000
 
     def __init__(
         self,
@@ -116,6 +118,9 @@ class OutboxRelay:
         self._written.put_nowait((collection, document_id))
 
     async def run(self) -> None:
+        # The sweep finds pending documents through this index (FerretDB scans without one).
+        for name in self._collections:
+            await self._database[name].create_index(OUTBOX_PENDING_FIELD)
         await self.sweep()
         while True:
             try:
@@ -137,9 +142,14 @@ class OutboxRelay:
         published = 0
         for name in self._collections:
             collection = self._database[name]
-            ids = [d["_id"] async for d in collection.find({OUTBOX_PENDING_FIELD: True}, {"_id": 1})]
-            for start in range(0, len(ids), self.batch_size):
-                published += await self.relay_documents(collection, ids[start : start + self.batch_size])
+            # Bounded, so a document that can never be cleared cannot hold the relay in this loop.
+            for _ in range(self.max_sweep_batches):
+                documents = await collection.find({OUTBOX_PENDING_FIELD: True}, _OUTBOX_PROJECTION).to_list(
+                    self.batch_size
+                )
+                published += await self._relay(collection, documents)
+                if len(documents) < self.batch_size:
+                    break
         OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
         return published
 
@@ -150,18 +160,19 @@ class OutboxRelay:
         return sum(counts)
 
     async def relay_documents(self, collection: AsyncCollection, document_ids: Sequence[Any]) -> int:
-        """Publishes the events of these documents in one batch, then removes what was published.
+        """Publishes the pending events of these documents in one flush, then removes what was published.
 
-        One read for the batch (each query scans the collection on the MongoDB-wire server) and one
-        flush to Kafka for all its events.
+        Each document is read by `_id`, concurrently: a `$in` read would scan the collection on FerretDB.
         """
-        documents = [
-            d
-            async for d in collection.find(
-                {"_id": {"$in": list(document_ids)}, OUTBOX_PENDING_FIELD: True},
-                {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1},
+        found = await asyncio.gather(
+            *(
+                collection.find_one({"_id": document_id, OUTBOX_PENDING_FIELD: True}, _OUTBOX_PROJECTION)
+                for document_id in dict.fromkeys(document_ids)
             )
-        ]
+        )
+        return await self._relay(collection, [d for d in found if d is not None])
+
+    async def _relay(self, collection: AsyncCollection, documents: list[dict[str, Any]]) -> int:
         entries = [OutboxEntry.from_document(e) for d in documents for e in d.get(OUTBOX_FIELD, [])]
         if not entries:
             return 0
@@ -190,11 +201,15 @@ class OutboxRelay:
         # new version, stays pending, and is published again whole on the next pass (consumers
         # deduplicate by event id), so an event staged meanwhile is never lost. One short write per
         # document, addressed by `_id` (the one lookup every MongoDB-wire server indexes).
-        for document in documents:
-            await collection.update_one(
-                {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},
-                {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}},
+        await asyncio.gather(
+            *(
+                collection.update_one(
+                    {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},
+                    {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}},
+                )
+                for document in documents
             )
+        )
 
 
 class KafkaEventPublisher:

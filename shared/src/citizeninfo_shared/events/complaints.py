@@ -20,3 +20,10 @@ class ComplaintFiled(EventData):
     description: str
     contact: ComplaintContact | None = None
     filed_at: datetime
+    # Stamped from the catalogue so the complaint system can route without lookups.
+    department_id: str | None = None
+    ministry_id: str | None = None
+    province_code: str | None = None
+    service_id: str | None = None
+    # Where it was filed: "api" (the citizen app) or "open311" (GeoReport v2 clients).
+    channel: str | None = None

@@ -19,3 +19,7 @@ class RatingSubmitted(EventData):
     comment: str | None = None
     verified: bool
     submitted_at: datetime
+    # Stamped from the catalogue so stats aggregate without lookups (absent in early events).
+    department_id: str | None = None
+    ministry_id: str | None = None
+    province_code: str | None = None

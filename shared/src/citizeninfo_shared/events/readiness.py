@@ -28,6 +28,7 @@ class ReadinessAnswered(EventData):
     department_id: str | None = None
     ministry_id: str | None = None
     province_code: str | None = None
+    district_code: str | None = None
     copy_status: CopyStatus
     mode: ReadinessMode
     mou_with_dopa: bool

@@ -15,3 +15,7 @@ class VisitRecorded(EventData):
     citizen_hmac: str
     verified_online: bool | None = None
     read_at: datetime
+    # Stamped by card-gateway from its catalogue projection so aggregates need no lookups.
+    department_id: str | None = None
+    ministry_id: str | None = None
+    province_code: str | None = None
