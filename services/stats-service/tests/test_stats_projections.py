@@ -98,6 +98,7 @@ def test_a_listed_service_point_carries_its_place_in_the_organisation():
             "province_code": "10",
             "district_code": "1001",
             "name_th": "สำนักงานศิลปากรที่ 1",
+            "name_en": None,
             "listed": True,
             "last_event_time": "2018-08-16T09:30:00+00:00",
         },
@@ -143,6 +144,7 @@ def test_a_rating_is_one_document_named_by_the_rating_id_without_the_comment():
         "service_point_id": "P000001",
         "service_id": None,
         "score": 4,
+        "aspects": [],
         "verified": True,
         "asked_for_copy": None,
         "submitted_at": "2018-08-16T09:15:00+00:00",
@@ -171,6 +173,7 @@ def test_every_consumed_topic_has_a_projection():
         TopicName.PINS,
         TopicName.READINESS,
         TopicName.RATINGS,
+        TopicName.COMPLAINTS,
     }
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import structlog.testing
-from citizeninfo_shared.events.catalogue import MinistryUpserted, ServicePointUpserted
+from citizeninfo_shared.events.catalogue import MinistryUpserted, ServicePointUpserted, ServiceUpserted
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.topics import TopicName
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
@@ -57,10 +57,19 @@ async def test_an_event_is_written_counted_and_its_freshness_observed(recording_
 
 
 async def test_a_catalogue_record_the_read_model_does_not_count_is_ignored(recording_writer):
+    service = CloudEvent.wrap(
+        ServiceUpserted(service_id="S00001", department_id="D0702", name_th="บริการ"), source="s", subject="S00001"
+    )
+
+    assert await run(service.to_json_bytes(), recording_writer) == Outcome.IGNORED
+    assert recording_writer.writes == 0
+
+
+async def test_a_ministry_is_kept_by_id_for_the_tables_names(recording_writer):
     ministry = CloudEvent.wrap(MinistryUpserted(ministry_id="M07", name_th="กระทรวง"), source="s", subject="M07")
 
-    assert await run(ministry.to_json_bytes(), recording_writer) == Outcome.IGNORED
-    assert recording_writer.writes == 0
+    assert await run(ministry.to_json_bytes(), recording_writer) == Outcome.APPLIED
+    assert recording_writer.documents[(ReadModel.UNITS, "ministry:M07")]["name_th"] == "กระทรวง"
 
 
 @pytest.mark.parametrize(

@@ -22,3 +22,21 @@ class StatsSettings(ServiceSettings):
     # While Elasticsearch is unreachable the worker waits and retries, never skipping an event;
     # the wait between attempts grows up to this long.
     worker_retry_max_backoff_seconds: float = 10.0
+
+    # Events are written to Elasticsearch in batches of up to this many per agent, and a batch waits
+    # at most this long to fill: small enough for the 5 s freshness promise, large enough for bulk.
+    worker_batch_size: int = 1000
+    worker_batch_seconds: float = 0.2
+    # Appended to every event topic name the worker reads. Empty in service; the benchmark runs a
+    # second worker on its own copies of the topics (e.g. ".bench") so the real ones stay clean.
+    worker_topic_suffix: str = ""
+
+    # Satisfaction: see the README for the formula.
+    # Prior weight of the national mean in the fair score, in (weighted) ratings.
+    fair_score_prior_weight: float = 10.0
+    # A verified rating (tied to a real visit) counts this many times an unverified one.
+    verified_rating_weight: float = 2.0
+    # Units with fewer ratings than this in the window get a fair score but no rank.
+    minimum_ratings_to_rank: int = 20
+    # Reconciliation looks at citizens' reports of this many days back.
+    reconciliation_days: int = 30

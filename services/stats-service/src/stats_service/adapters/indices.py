@@ -26,6 +26,7 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
             "province_code": _KEYWORD,
             "district_code": _KEYWORD,
             "name_th": {"type": "keyword", "ignore_above": 1024},
+            "name_en": {"type": "keyword", "ignore_above": 1024},
             "listed": _BOOLEAN,
             "pinned": _BOOLEAN,
             "pin_id": _KEYWORD,
@@ -43,11 +44,40 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
         "properties": {
             "rating_id": _KEYWORD,
             "service_point_id": _KEYWORD,
+            "department_id": _KEYWORD,
+            "ministry_id": _KEYWORD,
+            "province_code": _KEYWORD,
             "service_id": _KEYWORD,
             "score": {"type": "integer"},
+            "aspects": {"type": "nested", "properties": {"name": _KEYWORD, "score": {"type": "integer"}}},
             "verified": _BOOLEAN,
             "asked_for_copy": _BOOLEAN,
             "submitted_at": _DATE,
+            "last_event_time": _DATE,
+        },
+    },
+    ReadModel.COMPLAINTS: {
+        "dynamic": False,
+        "properties": {
+            "complaint_id": _KEYWORD,
+            "service_point_id": _KEYWORD,
+            "department_id": _KEYWORD,
+            "ministry_id": _KEYWORD,
+            "province_code": _KEYWORD,
+            "category": _KEYWORD,
+            "asked_for_copy": _BOOLEAN,
+            "filed_at": _DATE,
+            "last_event_time": _DATE,
+        },
+    },
+    ReadModel.UNITS: {
+        "dynamic": False,
+        "properties": {
+            "kind": _KEYWORD,
+            "unit_id": _KEYWORD,
+            "ministry_id": _KEYWORD,
+            "name_th": {"type": "keyword", "ignore_above": 1024},
+            "name_en": {"type": "keyword", "ignore_above": 1024},
             "last_event_time": _DATE,
         },
     },
@@ -68,6 +98,17 @@ class StatsIndices:
     @property
     def ratings(self) -> str:
         return self.name(ReadModel.RATINGS)
+
+    @property
+    def complaints(self) -> str:
+        return self.name(ReadModel.COMPLAINTS)
+
+    @property
+    def units(self) -> str:
+        return self.name(ReadModel.UNITS)
+
+    def all(self) -> list[str]:
+        return [self.name(read_model) for read_model in ReadModel]
 
 
 async def ensure_indices(client: AsyncElasticsearch, indices: StatsIndices, *, replicas: int) -> list[str]:

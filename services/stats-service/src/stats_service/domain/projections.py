@@ -12,7 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from citizeninfo_shared.events.catalogue import ServicePointUpserted
+from citizeninfo_shared.events.catalogue import DepartmentUpserted, MinistryUpserted, ServicePointUpserted
+from citizeninfo_shared.events.complaints import ComplaintFiled
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.events.pins import PinPlaced
 from citizeninfo_shared.events.ratings import RatingSubmitted
@@ -23,6 +24,9 @@ from citizeninfo_shared.topics import TopicName
 class ReadModel(StrEnum):
     SERVICE_POINTS = "service-points"
     RATINGS = "ratings"
+    COMPLAINTS = "complaints"
+    # Ministries and departments by id: the names the progress tables print beside the counts.
+    UNITS = "units"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +42,66 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
+# Where a rating or complaint was given, so that satisfaction per department, ministry and province
+# needs no lookup. Read from the raw data: producers add these optional fields release by release.
+ORGANISATION_FIELDS = ("department_id", "ministry_id", "province_code")
+
+# Complaint categories that mean "I was asked for a photocopy" (the complaint form's wording varies);
+# an explicit `asked_for_copy: true` in the data counts as well.
+COPY_DEMANDED_CATEGORIES = frozenset({"asked_for_copy", "copy_requested", "copy_demanded", "document_copy"})
+
+
+def _organisation(data: dict[str, Any]) -> dict[str, str]:
+    return {name: data[name] for name in ORGANISATION_FIELDS if isinstance(data.get(name), str) and data[name]}
+
+
+def unit_document_id(kind: str, unit_id: str) -> str:
+    return f"{kind}:{unit_id}"
+
+
+def unit_listed(event: CloudEvent) -> DocumentUpdate | None:
+    if event.type == MinistryUpserted.event_type:
+        ministry = event.data_as(MinistryUpserted)
+        return DocumentUpdate(
+            ReadModel.UNITS,
+            unit_document_id("ministry", ministry.ministry_id),
+            {
+                "kind": "ministry",
+                "unit_id": ministry.ministry_id,
+                "ministry_id": ministry.ministry_id,
+                "name_th": ministry.name_th,
+                "name_en": ministry.name_en,
+                "last_event_time": _iso(event.time),
+            },
+        )
+    if event.type == DepartmentUpserted.event_type:
+        department = event.data_as(DepartmentUpserted)
+        return DocumentUpdate(
+            ReadModel.UNITS,
+            unit_document_id("department", department.department_id),
+            {
+                "kind": "department",
+                "unit_id": department.department_id,
+                "ministry_id": department.ministry_id,
+                "name_th": department.name_th,
+                "name_en": department.name_en,
+                "last_event_time": _iso(event.time),
+            },
+        )
+    return None
+
+
+def catalogue_entry(event: CloudEvent) -> DocumentUpdate | None:
+    """Service points are counted; ministries and departments give the tables their names."""
+    if event.type == ServicePointUpserted.event_type:
+        return service_point_listed(event)
+    return unit_listed(event)  # services are not counted here
+
+
 def service_point_listed(event: CloudEvent) -> DocumentUpdate | None:
     """The catalogue is the one authority on a point's department, ministry and province."""
     if event.type != ServicePointUpserted.event_type:
-        return None  # ministries, departments and services are not counted here
+        return None
     point = event.data_as(ServicePointUpserted)
     return DocumentUpdate(
         ReadModel.SERVICE_POINTS,
@@ -53,6 +113,7 @@ def service_point_listed(event: CloudEvent) -> DocumentUpdate | None:
             "province_code": point.province_code,
             "district_code": point.district_code,
             "name_th": point.name_th,
+            "name_en": point.name_en,
             "listed": True,
             "last_event_time": _iso(event.time),
         },
@@ -108,8 +169,11 @@ def rating_recorded(event: CloudEvent) -> DocumentUpdate | None:
         {
             "rating_id": rating.rating_id,
             "service_point_id": rating.service_point_id,
+            **_organisation(event.data),
             "service_id": rating.service_id,
             "score": rating.score,
+            # Nested, so that one query averages every aspect without knowing their names.
+            "aspects": [{"name": name, "score": score} for name, score in sorted(rating.aspects.items())],
             "verified": rating.verified,
             "asked_for_copy": rating.asked_for_copy,
             "submitted_at": _iso(rating.submitted_at),
@@ -118,11 +182,33 @@ def rating_recorded(event: CloudEvent) -> DocumentUpdate | None:
     )
 
 
+def complaint_recorded(event: CloudEvent) -> DocumentUpdate | None:
+    """One document per complaint: counted, and read by the reconciliation list; no text, no contact."""
+    if event.type != ComplaintFiled.event_type:
+        return None  # status changes and anything else on the topic are not counted here
+    complaint = event.data_as(ComplaintFiled)
+    asked_for_copy = event.data.get("asked_for_copy") is True or complaint.category in COPY_DEMANDED_CATEGORIES
+    return DocumentUpdate(
+        ReadModel.COMPLAINTS,
+        complaint.complaint_id,
+        {
+            "complaint_id": complaint.complaint_id,
+            "service_point_id": complaint.service_point_id,
+            **_organisation(event.data),
+            "category": complaint.category,
+            "asked_for_copy": asked_for_copy,
+            "filed_at": _iso(complaint.filed_at),
+            "last_event_time": _iso(event.time),
+        },
+    )
+
+
 Projection = Callable[[CloudEvent], DocumentUpdate | None]
 
 PROJECTIONS: dict[TopicName, Projection] = {
-    TopicName.CATALOGUE: service_point_listed,
+    TopicName.CATALOGUE: catalogue_entry,
     TopicName.PINS: service_point_pinned,
     TopicName.READINESS: service_point_surveyed,
     TopicName.RATINGS: rating_recorded,
+    TopicName.COMPLAINTS: complaint_recorded,
 }

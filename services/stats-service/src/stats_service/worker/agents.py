@@ -1,42 +1,66 @@
-"""One agent per topic; each hands its messages, in partition order, to the projector.
+"""One agent per topic; each hands its messages to the projector in batches, in partition order.
 
+A batch's offsets are acknowledged only after the whole batch is in Elasticsearch (Faust's
+take_events acks after the loop body), so a crash replays at most the unacknowledged batches.
 Each agent yields the outcome of every message, which is what `agent.test_context()` records.
 """
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 
 from citizeninfo_shared.topics import TopicName
+from faust import StreamT
 
 from stats_service.worker.app import app, settings, sink
-from stats_service.worker.projector import Outcome, project
-from stats_service.worker.topics import catalogue_topic, pins_topic, ratings_topic, readiness_topic
+from stats_service.worker.lag import progress
+from stats_service.worker.projector import Outcome, project_batch
+from stats_service.worker.topics import (
+    catalogue_topic,
+    complaints_topic,
+    pins_topic,
+    ratings_topic,
+    readiness_topic,
+)
 
 
-async def _project_all(topic: TopicName, stream: AsyncIterable[bytes | None]) -> AsyncIterator[Outcome]:
-    async for raw in stream:
+async def _project_all(topic: TopicName, stream: StreamT) -> AsyncIterator[Outcome]:
+    async for events in stream.take_events(settings.worker_batch_size, within=settings.worker_batch_seconds):
         writer = await sink.writer()
-        yield await project(topic, raw, writer, max_backoff_seconds=settings.worker_retry_max_backoff_seconds)
+        outcomes = await project_batch(
+            topic,
+            [event.value for event in events],
+            writer,
+            max_backoff_seconds=settings.worker_retry_max_backoff_seconds,
+        )
+        progress.handled(event.message for event in events)
+        for outcome in outcomes:
+            yield outcome
 
 
 @app.agent(catalogue_topic)
-async def catalogue_events(stream: AsyncIterable[bytes | None]) -> AsyncIterator[Outcome]:
+async def catalogue_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.CATALOGUE, stream):
         yield outcome
 
 
 @app.agent(pins_topic)
-async def pin_events(stream: AsyncIterable[bytes | None]) -> AsyncIterator[Outcome]:
+async def pin_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.PINS, stream):
         yield outcome
 
 
 @app.agent(readiness_topic)
-async def readiness_events(stream: AsyncIterable[bytes | None]) -> AsyncIterator[Outcome]:
+async def readiness_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.READINESS, stream):
         yield outcome
 
 
 @app.agent(ratings_topic)
-async def rating_events(stream: AsyncIterable[bytes | None]) -> AsyncIterator[Outcome]:
+async def rating_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.RATINGS, stream):
+        yield outcome
+
+
+@app.agent(complaints_topic)
+async def complaint_events(stream: StreamT) -> AsyncIterator[Outcome]:
+    async for outcome in _project_all(TopicName.COMPLAINTS, stream):
         yield outcome

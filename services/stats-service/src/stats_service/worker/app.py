@@ -58,6 +58,16 @@ async def create_indices_on_start() -> None:
     await sink.writer()
 
 
+@app.timer(interval=5.0)
+async def publish_consumer_lag() -> None:
+    from stats_service.worker.lag import publish_lag
+
+    try:
+        await publish_lag(app.consumer)
+    except Exception as exc:  # a metric must never stop the worker
+        structlog.get_logger(__name__).warning("stats_lag_unavailable", error=repr(exc))
+
+
 @app.on_before_shutdown.connect
 async def _close_elasticsearch(sender: faust.App, **_: object) -> None:
     await sink.close()

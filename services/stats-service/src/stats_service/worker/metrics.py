@@ -1,6 +1,6 @@
 """The worker's Prometheus metrics (served by the Faust web server at /metrics)."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_PROCESSED = Counter(
     "citizeninfo_stats_events_processed_total",
@@ -23,4 +23,13 @@ EVENT_FRESHNESS = Histogram(
     "Time from an event's time to its write into the read model",
     ["topic"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0),
+)
+CONSUMER_LAG = Gauge(
+    "citizeninfo_stats_consumer_lag_messages",
+    "Messages on the topic not yet reflected in the read model (sum over assigned partitions)",
+    ["topic"],
+)
+PARTITIONS_ASSIGNED = Gauge("citizeninfo_stats_partitions_assigned", "Topic partitions this worker consumes")
+LAST_BATCH_WRITTEN = Gauge(
+    "citizeninfo_stats_last_write_timestamp_seconds", "Unix time of the latest batch written to the read model"
 )

@@ -7,14 +7,19 @@ raw bytes; the projector parses them as CloudEvents so that a bad message is cou
 
 from citizeninfo_shared.topics import TopicName
 
-from stats_service.worker.app import app
+from stats_service.worker.app import app, settings
+
+
+def topic_name(name: TopicName) -> str:
+    return f"{name.value}{settings.worker_topic_suffix}"
 
 
 def _event_topic(name: TopicName):
-    return app.topic(name.value, key_serializer="raw", value_serializer="raw", internal=False)
+    return app.topic(topic_name(name), key_serializer="raw", value_serializer="raw", internal=False)
 
 
 catalogue_topic = _event_topic(TopicName.CATALOGUE)
 pins_topic = _event_topic(TopicName.PINS)
 readiness_topic = _event_topic(TopicName.READINESS)
 ratings_topic = _event_topic(TopicName.RATINGS)
+complaints_topic = _event_topic(TopicName.COMPLAINTS)
