@@ -83,6 +83,13 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
     return _codec(request).verify(token)
 
 
+async def optional_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal | None:
+    """The caller when signed in, None when anonymous; a bad token is still a 401, never ignored."""
+    return _codec(request).verify(token) if token else None
+
+
 async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     if not principal.is_admin:
         raise Problem(403, "Only a national administrator may do this.")
@@ -90,6 +97,7 @@ async def admin_principal(principal: Annotated[Principal, Depends(current_princi
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
 
 
