@@ -3,25 +3,105 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from citizeninfo_shared.events.ratings import RatingSubmitted
+from citizeninfo_shared.catalogue_projection import ServicePointRef
 from citizeninfo_shared.outbox import OutboxEntry
-from citizeninfo_shared.testing import RecordingRelay, no_runtime
+from citizeninfo_shared.settings import DEVELOPMENT_VISIT_TOKEN_SECRET
+from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, RecordingRelay, no_runtime
+from citizeninfo_shared.visit_tokens import VisitTokenCodec
+from feedback_service.adapters.complaint_store import StoredComplaint
+from feedback_service.adapters.rating_store import Moderation, RatingExists, Reply, StoredRating
 from feedback_service.config import FeedbackSettings
+from feedback_service.domain.complaint import StatusEntry
+from feedback_service.domain.rate_limits import Counter
 from feedback_service.main import create_app
 from httpx import ASGITransport, AsyncClient
+
+POINT = ServicePointRef(
+    service_point_id="P000001",
+    department_id=STAFF_DEPARTMENT_ID,
+    ministry_id="M07",
+    province_code="10",
+    district_code="1001",
+    name_th="สำนักงานเขตพระนคร",
+    service_ids=["S00001", "S00002"],
+)
+OTHER_DEPARTMENT_POINT = POINT.model_copy(
+    update={"service_point_id": "P000002", "department_id": "D9999", "ministry_id": "M99", "province_code": "50"}
+)
+
+
+class FakeCatalogue:
+    def __init__(self, *points: ServicePointRef) -> None:
+        self.points = {p.service_point_id: p for p in points}
+
+    async def service_point(self, service_point_id: str) -> ServicePointRef | None:
+        return self.points.get(service_point_id)
 
 
 class FakeRatingStore:
     def __init__(self) -> None:
-        self.ratings: dict[str, RatingSubmitted] = {}
+        self.ratings: dict[str, StoredRating] = {}
         self.events: list[OutboxEntry] = []
 
-    async def add(self, rating: RatingSubmitted, event: OutboxEntry) -> None:
-        self.ratings[rating.rating_id] = rating
+    async def add(self, rating, event: OutboxEntry, *, request_fingerprint: str | None = None) -> None:
+        if rating.rating_id in self.ratings:
+            raise RatingExists(rating.rating_id)
+        self.ratings[rating.rating_id] = StoredRating(rating=rating, request_fingerprint=request_fingerprint)
         self.events.append(event)
 
-    async def get(self, rating_id: str) -> RatingSubmitted | None:
+    async def get(self, rating_id: str) -> StoredRating | None:
         return self.ratings.get(rating_id)
+
+    async def moderate(self, rating_id: str, moderation: Moderation) -> bool:
+        if rating_id not in self.ratings:
+            return False
+        self.ratings[rating_id] = self.ratings[rating_id].model_copy(update={"moderation": moderation})
+        return True
+
+    async def reply(self, rating_id: str, reply: Reply) -> bool:
+        stored = self.ratings.get(rating_id)
+        if stored is None or stored.reply is not None:
+            return False
+        self.ratings[rating_id] = stored.model_copy(update={"reply": reply})
+        return True
+
+
+class FakeComplaintStore:
+    def __init__(self) -> None:
+        self.complaints: dict[str, StoredComplaint] = {}
+        self.events: list[OutboxEntry] = []
+
+    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> None:
+        self.complaints[code] = stored
+        self.events.append(event)
+
+    async def get(self, code: str) -> StoredComplaint | None:
+        return self.complaints.get(code)
+
+    async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
+        self.complaints[code] = self.complaints[code].model_copy(
+            update={"history": history, "status": history[-1].status}
+        )
+        return True
+
+    async def recent(self, limit: int) -> list[StoredComplaint]:
+        return sorted(self.complaints.values(), key=lambda c: c.complaint.filed_at, reverse=True)[:limit]
+
+
+class FakeRateLimiter:
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    async def hit(self, counters: list[Counter]) -> list[tuple[Counter, int]]:
+        for counter in counters:
+            self.counts[counter.counter_id] = self.counts.get(counter.counter_id, 0) + 1
+        return [(counter, self.counts[counter.counter_id]) for counter in counters]
+
+
+@pytest.fixture
+def settings() -> FeedbackSettings:
+    # Small limits so the tests reach them: 5 a window per client, 3 a day per client and point.
+    return FeedbackSettings(environment="test", ratings_per_client_per_window=5, ratings_per_client_per_point_per_day=3)
 
 
 @pytest.fixture
@@ -30,10 +110,32 @@ def store() -> FakeRatingStore:
 
 
 @pytest.fixture
-async def client(store: FakeRatingStore, relay: RecordingRelay) -> AsyncIterator[AsyncClient]:
-    app = create_app(FeedbackSettings(environment="test"))
+def complaint_store() -> FakeComplaintStore:
+    return FakeComplaintStore()
+
+
+@pytest.fixture
+def limiter() -> FakeRateLimiter:
+    return FakeRateLimiter()
+
+
+@pytest.fixture
+def visit_tokens() -> VisitTokenCodec:
+    return VisitTokenCodec(DEVELOPMENT_VISIT_TOKEN_SECRET)
+
+
+@pytest.fixture
+async def client(
+    settings, store, complaint_store, limiter, visit_tokens, token_codec, relay: RecordingRelay
+) -> AsyncIterator[AsyncClient]:
+    app = create_app(settings)
     app.router.lifespan_context = no_runtime
     app.state.rating_store = store
+    app.state.complaint_store = complaint_store
+    app.state.rate_limiter = limiter
+    app.state.visit_tokens = visit_tokens
+    app.state.catalogue = FakeCatalogue(POINT, OTHER_DEPARTMENT_POINT)
     app.state.outbox_relay = relay
+    app.state.token_codec = token_codec
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://feedback.test") as http:
         yield http

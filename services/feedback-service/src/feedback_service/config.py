@@ -5,3 +5,21 @@ class FeedbackSettings(ServiceSettings):
     service_name: str = "feedback-service"
     mongodb_database: str = "citizeninfo_feedback"
     root_path: str = "/api/feedback/v1"
+
+    # Abuse control on anonymous writes, counted in MongoDB so every replica sees the same counts.
+    # A "client" is a keyed hash of the address the gateway saw; carriers put many citizens behind
+    # one address, so the per-client limits are generous and the per-point limits catch floods.
+    rate_limit_window_seconds: int = 60
+    ratings_per_client_per_window: int = 30
+    ratings_per_point_per_window: int = 600
+    ratings_per_client_per_point_per_day: int = 3
+    complaints_per_client_per_window: int = 5
+    complaints_per_point_per_window: int = 60
+    # The gateway sets this header to the address it saw; without it the last X-Forwarded-For hop,
+    # then the peer address, is used (services listen on loopback behind the gateway).
+    client_address_header: str = "x-real-ip"
+
+    # Idempotency-Key replays are recognised as long as the rating exists (keys are per rating).
+    idempotency_key_max_length: int = 100
+    # Consumer group reading citizeninfo.complaint-status.v1 from the national complaint system.
+    complaint_status_group: str = "feedback-service.complaint-status"

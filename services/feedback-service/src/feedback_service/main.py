@@ -1,15 +1,26 @@
-"""feedback-service: citizen ratings and comments about the service received."""
+"""feedback-service: ratings, comments, complaints, verified visits and the complaint-system link."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import structlog
+from citizeninfo_shared.idempotency import MongoProcessedEvents
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
+from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import FastAPI
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, ComplaintStatusConsumer
+from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
+from feedback_service.adapters.rate_limiter import RATE_LIMITS_COLLECTION, RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
-from feedback_service.api import ratings
+from feedback_service.api import complaints, open311, ratings
 from feedback_service.config import FeedbackSettings
+
+PROCESSED_EVENTS_COLLECTION = "processed_events"
+log = structlog.get_logger(__name__)
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
@@ -17,14 +28,49 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, outbox_collections=[RATINGS_COLLECTION]):
-            app.state.rating_store = RatingStore(app.state.db[RATINGS_COLLECTION])
-            yield
+        async with service_runtime(
+            app, settings, outbox_collections=[RATINGS_COLLECTION, COMPLAINTS_COLLECTION], follow_catalogue=True
+        ):
+            db = app.state.db
+            app.state.rating_store = RatingStore(db[RATINGS_COLLECTION])
+            app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
+            app.state.rate_limiter = RateLimiter(db[RATE_LIMITS_COLLECTION])
+            app.state.visit_tokens = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
+            consumer = ComplaintStatusConsumer.for_store(
+                app.state.complaint_store,
+                MongoProcessedEvents(db[PROCESSED_EVENTS_COLLECTION], CONSUMER_NAME),
+                settings.kafka_bootstrap_servers,
+                group_id=settings.complaint_status_group,
+            )
+            tasks = [
+                asyncio.create_task(app.state.rate_limiter.ensure_indexes_quietly(), name="rate-limit-indexes"),
+                asyncio.create_task(_keep_running(consumer.run), name="complaint-status"),
+            ]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return create_service_app(
         settings=settings,
         title="CITIZENinfo feedback-service",
-        description="ความคิดเห็นของประชาชน — citizen ratings and comments.",
+        description="ความคิดเห็นและเรื่องร้องเรียนของประชาชน — citizen ratings, comments and complaints; Open311.",
         lifespan=lifespan,
-        routers=[ratings.router],
+        routers=[ratings.router, complaints.router, open311.router],
     )
+
+
+async def _keep_running(run) -> None:
+    """The consumer loop survives Kafka or database hiccups: logged, then started again."""
+    async for attempt in AsyncRetrying(
+        wait=wait_exponential_jitter(initial=1, max=15),
+        retry=retry_if_exception_type(Exception),
+        before_sleep=lambda state: log.error(
+            "complaint_status_consumer_crashed", error=repr(state.outcome.exception())
+        ),
+    ):
+        with attempt:
+            await run()

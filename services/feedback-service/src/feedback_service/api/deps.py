@@ -2,13 +2,37 @@
 
 from typing import Annotated
 
+from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import Depends, Request
 
+from feedback_service.adapters.complaint_store import ComplaintStore
+from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RatingStore
+from feedback_service.config import FeedbackSettings
 
 
 def _rating_store(request: Request) -> RatingStore:
     return request.app.state.rating_store
 
 
+def _complaint_store(request: Request) -> ComplaintStore:
+    return request.app.state.complaint_store
+
+
+def _rate_limiter(request: Request) -> RateLimiter:
+    return request.app.state.rate_limiter
+
+
+def _visit_tokens(request: Request) -> VisitTokenCodec:
+    return request.app.state.visit_tokens
+
+
+def _settings(request: Request) -> FeedbackSettings:
+    return request.app.state.settings
+
+
 RatingStoreDep = Annotated[RatingStore, Depends(_rating_store)]
+ComplaintStoreDep = Annotated[ComplaintStore, Depends(_complaint_store)]
+RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
+VisitTokensDep = Annotated[VisitTokenCodec, Depends(_visit_tokens)]
+SettingsDep = Annotated[FeedbackSettings, Depends(_settings)]

@@ -1,49 +1,89 @@
-"""POST a rating (anonymous), GET one back."""
+"""Ratings: POST (anonymous, Idempotency-Key aware), GET one, moderation (admin), a staff reply."""
 
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from citizeninfo_shared.deps import OutboxRelayDep
-from citizeninfo_shared.events.envelope import CloudEvent
-from citizeninfo_shared.outbox import OutboxEntry
+from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
+from citizeninfo_shared.deps import CatalogueDep, OutboxRelayDep
+from citizeninfo_shared.privacy import redact
 from citizeninfo_shared.problems import Problem
-from citizeninfo_shared.topics import TopicName
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Header, Path, Response, status
 
-from feedback_service.adapters.rating_store import RATINGS_COLLECTION
-from feedback_service.api.deps import RatingStoreDep
-from feedback_service.api.schemas import RatingAccepted, RatingSubmission, RatingView
-from feedback_service.domain.rating import submit_rating
+from feedback_service.adapters.rating_store import Moderation, Reply
+from feedback_service.api.client_identity import ClientPseudonym
+from feedback_service.api.deps import RateLimiterDep, RatingStoreDep, SettingsDep, VisitTokensDep
+from feedback_service.api.schemas import (
+    ModerationRequest,
+    RatingAccepted,
+    RatingSubmission,
+    RatingView,
+    ReplyRequest,
+)
+from feedback_service.service_layer.ratings import RatingIntake
 
 router = APIRouter(prefix="/ratings", tags=["ratings"])
-EVENT_SOURCE = "/citizeninfo/feedback-service/ratings"
+RatingId = Annotated[str, Path(max_length=64)]
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, summary="Rate the service received at a point")
-async def rate(submission: RatingSubmission, store: RatingStoreDep, relay: OutboxRelayDep) -> RatingAccepted:
-    if submission.visit_token is not None:
-        # card-gateway issues no visit tokens yet, so no token can be known; refusing it beats
-        # silently storing the rating as unverified when the citizen meant it to count as verified.
-        raise Problem(422, "unknown or expired visit token")
-    rating = submit_rating(
-        rating_id=str(uuid.uuid4()),
-        service_point_id=submission.service_point_id,
-        service_id=submission.service_id,
-        score=submission.score,
-        asked_for_copy=submission.asked_for_copy,
-        comment=submission.comment,
-        submitted_at=datetime.now(UTC),
-    )
-    event = CloudEvent.wrap(rating, source=EVENT_SOURCE, subject=rating.service_point_id)
-    await store.add(rating, OutboxEntry.of(TopicName.RATINGS, event))
-    relay.notify(RATINGS_COLLECTION, rating.rating_id)
-    return RatingAccepted(rating_id=rating.rating_id, verified=rating.verified)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Rate the service received at a point",
+    responses={
+        404: {"description": "No such service point"},
+        409: {"description": "The visit token was already used"},
+        422: {"description": "Invalid body, invalid visit token, or an Idempotency-Key reused with another body"},
+        429: {"description": "Rate limit; see Retry-After"},
+    },
+)
+async def rate(
+    submission: RatingSubmission,
+    response: Response,
+    client: ClientPseudonym,
+    settings: SettingsDep,
+    store: RatingStoreDep,
+    limiter: RateLimiterDep,
+    visit_tokens: VisitTokensDep,
+    catalogue: CatalogueDep,
+    relay: OutboxRelayDep,
+    idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
+) -> RatingAccepted:
+    intake = RatingIntake(settings, store, limiter, visit_tokens, catalogue, relay)
+    outcome = await intake.accept(submission, client=client, idempotency_key=idempotency_key, now=datetime.now(UTC))
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return RatingAccepted(rating_id=outcome.rating_id, verified=outcome.verified)
 
 
 @router.get("/{rating_id}", summary="One rating")
-async def get_rating(rating_id: Annotated[str, Path(max_length=64)], store: RatingStoreDep) -> RatingView:
-    rating = await store.get(rating_id)
-    if rating is None:
-        raise Problem(404, f"No rating {rating_id!r}.")
-    return RatingView.of(rating)
+async def get_rating(rating_id: RatingId, store: RatingStoreDep) -> RatingView:
+    stored = await store.get(rating_id)
+    if stored is None:
+        raise Problem(404, f"ไม่พบความคิดเห็นนี้ — no rating {rating_id!r}.")
+    return RatingView.of(stored)
+
+
+@router.put("/{rating_id}/moderation", summary="Hide or show a rating's comment (admin)")
+async def moderate(
+    rating_id: RatingId, request: ModerationRequest, admin: AdminPrincipal, store: RatingStoreDep
+) -> RatingView:
+    moderation = Moderation(hidden=request.hidden, reason=request.reason, by=admin.username, at=datetime.now(UTC))
+    if not await store.moderate(rating_id, moderation):
+        raise Problem(404, f"ไม่พบความคิดเห็นนี้ — no rating {rating_id!r}.")
+    return RatingView.of(await store.get(rating_id))
+
+
+@router.post("/{rating_id}/reply", status_code=status.HTTP_201_CREATED, summary="The agency's one public reply")
+async def reply(
+    rating_id: RatingId, request: ReplyRequest, principal: CurrentPrincipal, store: RatingStoreDep
+) -> RatingView:
+    stored = await store.get(rating_id)
+    if stored is None:
+        raise Problem(404, f"ไม่พบความคิดเห็นนี้ — no rating {rating_id!r}.")
+    # The rating carries its point's department (stamped from the catalogue when it was filed).
+    ensure_may_act_for(principal, stored.rating.department_id)
+    answer = Reply(text=redact(request.text), by=principal.username, at=datetime.now(UTC))
+    if not await store.reply(rating_id, answer):
+        raise Problem(409, "ความคิดเห็นนี้มีคำตอบแล้ว — this rating already has the agency's reply.")
+    return RatingView.of(await store.get(rating_id))

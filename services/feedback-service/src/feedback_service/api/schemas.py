@@ -1,13 +1,18 @@
-"""Request and response bodies of ratings (requests reject unknown fields)."""
+"""Request and response bodies (requests reject unknown fields)."""
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
-from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.problems import RequestModel
 from pydantic import BaseModel, Field
 
+from feedback_service.adapters.complaint_store import StoredComplaint
+from feedback_service.adapters.rating_store import StoredRating
+from feedback_service.domain.complaint import Category
+from feedback_service.domain.rating import Aspect
+
 CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+AspectScore = Annotated[int, Field(ge=1, le=5, strict=True)]
 
 
 class RatingSubmission(RequestModel):
@@ -16,9 +21,12 @@ class RatingSubmission(RequestModel):
     service_point_id: str = Field(pattern=CATALOGUE_ID_PATTERN)
     service_id: str | None = Field(default=None, pattern=CATALOGUE_ID_PATTERN)
     score: int = Field(ge=1, le=5, strict=True)
+    aspects: dict[Aspect, AspectScore] = Field(
+        default_factory=dict, description="Optional scores 1..5 for waiting time, courtesy, clarity, facilities"
+    )
     asked_for_copy: bool | None = Field(default=None, strict=True, description="Was a photocopy demanded?")
     comment: str | None = Field(default=None, max_length=1000)
-    visit_token: str | None = Field(default=None, max_length=200)
+    visit_token: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
 class RatingAccepted(BaseModel):
@@ -26,18 +34,105 @@ class RatingAccepted(BaseModel):
     verified: bool
 
 
+class ReplyView(BaseModel):
+    text: str
+    replied_at: datetime
+
+
 class RatingView(BaseModel):
-    """A stored rating as anyone may read it."""
+    """A stored rating as anyone may read it; a hidden comment is left out, the reason is shown."""
 
     rating_id: str
     service_point_id: str
     service_id: str | None
     score: int
+    aspects: dict[str, int]
     asked_for_copy: bool | None
     comment: str | None
+    comment_hidden: bool
+    hidden_reason: str | None
+    reply: ReplyView | None
     verified: bool
     submitted_at: datetime
 
     @classmethod
-    def of(cls, rating: RatingSubmitted) -> Self:
-        return cls.model_validate(rating.model_dump())
+    def of(cls, stored: StoredRating) -> Self:
+        rating = stored.rating
+        hidden = stored.moderation is not None and stored.moderation.hidden
+        return cls(
+            rating_id=rating.rating_id,
+            service_point_id=rating.service_point_id,
+            service_id=rating.service_id,
+            score=rating.score,
+            aspects=rating.aspects,
+            asked_for_copy=rating.asked_for_copy,
+            comment=None if hidden else rating.comment,
+            comment_hidden=hidden,
+            hidden_reason=stored.moderation.reason if hidden and stored.moderation else None,
+            reply=ReplyView(text=stored.reply.text, replied_at=stored.reply.at) if stored.reply else None,
+            verified=rating.verified,
+            submitted_at=rating.submitted_at,
+        )
+
+
+class ModerationRequest(RequestModel):
+    """Hide (or show again) a rating's comment; the reason is kept and shown."""
+
+    hidden: bool = Field(strict=True)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReplyRequest(RequestModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class ContactDetails(RequestModel):
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9\s\-]{6,18}[0-9]$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ComplaintSubmission(RequestModel):
+    """ร้องเรียน — a complaint for the national complaint system (anonymous)."""
+
+    service_point_id: str = Field(pattern=CATALOGUE_ID_PATTERN)
+    service_id: str | None = Field(default=None, pattern=CATALOGUE_ID_PATTERN)
+    category: Category
+    description: str = Field(min_length=1, max_length=2000)
+    contact: ContactDetails | None = None
+    consent_to_contact: bool = Field(strict=True)
+
+
+class ComplaintAccepted(BaseModel):
+    complaint_id: str
+    tracking_code: str
+
+
+class StatusView(BaseModel):
+    status: str
+    note: str | None
+    changed_at: datetime
+
+
+class ComplaintView(BaseModel):
+    complaint_id: str
+    tracking_code: str
+    service_point_id: str
+    category: str
+    description: str
+    status: str
+    history: list[StatusView]
+    filed_at: datetime
+
+    @classmethod
+    def of(cls, stored: StoredComplaint) -> Self:
+        complaint = stored.complaint
+        return cls(
+            complaint_id=complaint.complaint_id,
+            tracking_code=complaint.tracking_code,
+            service_point_id=complaint.service_point_id,
+            category=complaint.category,
+            description=complaint.description,
+            status=stored.status,
+            history=[StatusView(status=e.status, note=e.note, changed_at=e.changed_at) for e in stored.history],
+            filed_at=complaint.filed_at,
+        )

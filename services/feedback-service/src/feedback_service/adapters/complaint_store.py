@@ -1,0 +1,68 @@
+"""Complaints (`_id` = tracking code), each inserted together with its event; status history inside."""
+
+from typing import Any
+
+from citizeninfo_shared.events.complaints import ComplaintFiled
+from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events
+from pydantic import BaseModel
+from pymongo.asynchronous.collection import AsyncCollection
+
+from feedback_service.domain.complaint import StatusEntry
+
+COMPLAINTS_COLLECTION = "complaints"
+
+
+class StoredComplaint(BaseModel):
+    complaint: ComplaintFiled
+    status: str
+    history: list[StatusEntry]
+    lat: float | None = None
+    lon: float | None = None
+
+
+def complaint_document(code: str, stored: StoredComplaint, event: OutboxEntry) -> dict[str, Any]:
+    return new_document_with_events(
+        {
+            "_id": code,
+            **stored.complaint.model_dump(mode="python"),
+            "status": stored.status,
+            "history": [entry.model_dump() for entry in stored.history],
+            "lat": stored.lat,
+            "lon": stored.lon,
+        },
+        event,
+    )
+
+
+def stored_complaint(document: dict[str, Any]) -> StoredComplaint:
+    return StoredComplaint(
+        complaint=ComplaintFiled.model_validate(document),
+        status=document["status"],
+        history=document.get("history", []),
+        lat=document.get("lat"),
+        lon=document.get("lon"),
+    )
+
+
+class ComplaintStore:
+    def __init__(self, collection: AsyncCollection) -> None:
+        self._collection = collection
+
+    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> None:
+        await self._collection.insert_one(complaint_document(code, stored, event))
+
+    async def get(self, code: str) -> StoredComplaint | None:
+        document = await self._collection.find_one({"_id": code}, PUBLIC_PROJECTION)
+        return None if document is None else stored_complaint(document)
+
+    async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
+        """Stores the new history and the status it ends with."""
+        result = await self._collection.update_one(
+            {"_id": code},
+            {"$set": {"history": [e.model_dump() for e in history], "status": history[-1].status}},
+        )
+        return result.matched_count == 1
+
+    async def recent(self, limit: int) -> list[StoredComplaint]:
+        cursor = self._collection.find({}, PUBLIC_PROJECTION).sort("filed_at", -1).limit(limit)
+        return [stored_complaint(document) async for document in cursor]

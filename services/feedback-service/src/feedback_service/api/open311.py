@@ -1,0 +1,196 @@
+"""Open311 GeoReport v2 on /open311/v2/ (the gateway keeps the prefix), mapped onto complaints.
+
+- services: one per complaint category (`service_code` = category).
+- requests: complaints. `address_id` names the service point (required: a complaint is about a
+  point); `lat`/`long` are kept as given. Contact (`email`, `phone`) is forwarded only when
+  `attribute[consent_to_contact]=true`; names (`first_name`, `last_name`) are never stored.
+- Errors are problem+json like the rest of the system (the contract), not Open311's error array.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from citizeninfo_shared.deps import CatalogueDep, OutboxRelayDep
+from citizeninfo_shared.events.complaints import ComplaintContact
+from citizeninfo_shared.problems import Problem
+from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from feedback_service.adapters.complaint_store import StoredComplaint
+from feedback_service.api.client_identity import ClientPseudonym
+from feedback_service.api.deps import ComplaintStoreDep, RateLimiterDep, SettingsDep
+from feedback_service.api.schemas import CATALOGUE_ID_PATTERN, ContactDetails
+from feedback_service.domain.complaint import CATEGORY_NAMES, Category
+from feedback_service.domain.tracking_codes import normalize
+from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+CLOSED_STATUSES = {"resolved", "rejected", "closed"}
+CONSENT_ATTRIBUTE = "consent_to_contact"
+MAX_REQUESTS_LISTED = 200
+
+
+class Open311RequestForm(BaseModel):
+    """The fields of POST requests.json that GeoReport v2 defines (attributes apart)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    jurisdiction_id: str | None = None
+    api_key: str | None = None
+    service_code: Category
+    address_id: str = Field(pattern=CATALOGUE_ID_PATTERN, description="The service point id")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    long: float | None = Field(default=None, ge=-180, le=180)
+    address_string: str | None = Field(default=None, max_length=500)
+    description: str = Field(min_length=1, max_length=2000)
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    device_id: str | None = None
+    account_id: str | None = None
+    media_url: str | None = None
+
+
+def _service(category: Category) -> dict[str, Any]:
+    name_th, name_en = CATEGORY_NAMES[category]
+    return {
+        "service_code": category.value,
+        "service_name": f"{name_th} ({name_en})",
+        "description": f"ร้องเรียนเรื่อง{name_th} — complaint: {name_en.lower()}",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "complaint,ร้องเรียน",
+        "group": "ร้องเรียนจุดให้บริการ (service point complaints)",
+    }
+
+
+def _request_view(stored: StoredComplaint) -> dict[str, Any]:
+    complaint = stored.complaint
+    last = stored.history[-1] if stored.history else None
+    name_th, name_en = CATEGORY_NAMES.get(Category(complaint.category), CATEGORY_NAMES[Category.OTHER])
+    return {
+        "service_request_id": complaint.complaint_id,
+        "status": "closed" if stored.status in CLOSED_STATUSES else "open",
+        "status_notes": (last.note if last and last.note else stored.status),
+        "service_name": f"{name_th} ({name_en})",
+        "service_code": complaint.category,
+        "description": complaint.description,
+        "agency_responsible": complaint.department_id,
+        "service_notice": f"ติดตามด้วยรหัส {complaint.tracking_code}",
+        "requested_datetime": complaint.filed_at.isoformat(),
+        "updated_datetime": (last.changed_at if last else complaint.filed_at).isoformat(),
+        "expected_datetime": None,
+        "address": None,
+        "address_id": complaint.service_point_id,
+        "zipcode": None,
+        "lat": stored.lat,
+        "long": stored.lon,
+        "media_url": None,
+    }
+
+
+@router.get("/services.json", summary="Open311: the complaint categories")
+async def services() -> list[dict[str, Any]]:
+    return [_service(category) for category in Category]
+
+
+@router.get("/services/{service_code}.json", summary="Open311: a category's attributes")
+async def service_definition(service_code: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+    if service_code not in Category.__members__.values():
+        raise Problem(404, f"ไม่มีประเภทเรื่อง {service_code} — no Open311 service {service_code!r}.")
+    return {
+        "service_code": service_code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": CONSENT_ATTRIBUTE,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "true: the complaint system may contact me by the e-mail/phone given",
+                "order": 1,
+                "description": "ยินยอมให้ติดต่อกลับ (consent to be contacted)",
+                "values": [{"key": "true", "name": "ยินยอม (yes)"}, {"key": "false", "name": "ไม่ยินยอม (no)"}],
+            }
+        ],
+    }
+
+
+@router.post("/requests.json", status_code=status.HTTP_201_CREATED, summary="Open311: file a complaint")
+async def create_request(
+    request: Request,
+    client: ClientPseudonym,
+    settings: SettingsDep,
+    store: ComplaintStoreDep,
+    limiter: RateLimiterDep,
+    catalogue: CatalogueDep,
+    relay: OutboxRelayDep,
+) -> list[dict[str, Any]]:
+    form = await request.form()
+    attributes = {k[len("attribute[") : -1]: v for k, v in form.items() if k.startswith("attribute[") and k[-1] == "]"}
+    fields = {k: v for k, v in form.items() if not k.startswith("attribute[")}
+    try:
+        submission = Open311RequestForm.model_validate(fields)
+        contact = ContactDetails(phone=submission.phone or None, email=submission.email or None)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from error
+    unknown = set(attributes) - {CONSENT_ATTRIBUTE}
+    if unknown:
+        raise Problem(422, f"ไม่รู้จักแอตทริบิวต์ — unknown attributes: {', '.join(sorted(unknown))}.")
+    intake = ComplaintIntake(settings, store, limiter, catalogue, relay)
+    stored = await intake.file(
+        ComplaintRequest(
+            service_point_id=submission.address_id,
+            category=submission.service_code,
+            description=submission.description,
+            consent_to_contact=str(attributes.get(CONSENT_ATTRIBUTE, "")).lower() == "true",
+            contact=ComplaintContact(phone=contact.phone, email=contact.email),
+            lat=submission.lat,
+            lon=submission.long,
+        ),
+        client=client,
+        channel="open311",
+        now=datetime.now(UTC),
+    )
+    return [
+        {
+            "service_request_id": stored.complaint.complaint_id,
+            "service_notice": f"ติดตามด้วยรหัส {stored.complaint.tracking_code}",
+            "account_id": None,
+            "token": stored.complaint.tracking_code,
+        }
+    ]
+
+
+@router.get("/requests.json", summary="Open311: complaints, newest first")
+async def list_requests(
+    store: ComplaintStoreDep,
+    service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
+    service_code: Annotated[str | None, Query(max_length=40)] = None,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(open|closed)$")] = None,
+    jurisdiction_id: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[dict[str, Any]]:
+    if service_request_id:
+        codes = [normalize(i) for i in service_request_id.split(",")][:MAX_REQUESTS_LISTED]
+        found = [await store.get(code) for code in codes if code]
+        complaints = [c for c in found if c is not None]
+    else:
+        complaints = await store.recent(MAX_REQUESTS_LISTED)
+    views = [_request_view(c) for c in complaints]
+    return [
+        v
+        for v in views
+        if (service_code is None or v["service_code"] == service_code) and (status_ is None or v["status"] == status_)
+    ]
+
+
+@router.get("/requests/{service_request_id}.json", summary="Open311: one complaint")
+async def get_request(
+    service_request_id: Annotated[str, Path(max_length=40)], store: ComplaintStoreDep
+) -> list[dict[str, Any]]:
+    code = normalize(service_request_id)
+    stored = await store.get(code) if code else None
+    if stored is None:
+        raise Problem(404, f"ไม่พบคำขอ {service_request_id} — no Open311 request {service_request_id!r}.")
+    return [_request_view(stored)]
