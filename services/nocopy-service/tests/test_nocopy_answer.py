@@ -1,16 +1,27 @@
 from datetime import UTC, date, datetime
 
+import pytest
+from citizeninfo_shared.catalogue_projection import ServicePointRef
 from citizeninfo_shared.events.readiness import Obstacle, ServiceCopyAnswer
 from citizeninfo_shared.privacy import CITIZEN_ID_PLACEHOLDER, PHONE_PLACEHOLDER
-from nocopy_service.domain.answer import answer_survey
+from nocopy_service.domain.answer import ServicesNotOffered, answer_survey
 
 ANSWERED_AT = datetime(2018, 8, 16, 9, 30, tzinfo=UTC)
+POINT = ServicePointRef(
+    service_point_id="P000001",
+    department_id="D0702",
+    ministry_id="M07",
+    province_code="10",
+    district_code="1001",
+    name_th="สำนักศิลปากรที่ 1",
+    service_ids=["S00001", "S1"],
+)
 
 
 def _answer(**overrides):
     arguments = {
         "answer_id": "a1",
-        "service_point_id": "P000001",
+        "point": POINT,
         "mou_with_dopa": True,
         "card_readers": 2,
         "services": [
@@ -53,3 +64,24 @@ def test_obstacle_details_are_redacted() -> None:
 
 def test_planned_cancel_date_is_kept() -> None:
     assert _answer(planned_cancel_date=date(2019, 1, 1)).planned_cancel_date == date(2019, 1, 1)
+
+
+def test_answer_is_stamped_with_the_points_place_in_the_catalogue() -> None:
+    answer = _answer()
+    assert (answer.department_id, answer.ministry_id, answer.province_code, answer.district_code) == (
+        "D0702",
+        "M07",
+        "10",
+        "1001",
+    )
+
+
+def test_a_service_the_point_does_not_offer_is_refused_with_its_position() -> None:
+    services = [
+        ServiceCopyAnswer(service_id="S1", id_card_copy="required", house_registration_copy="required"),
+        ServiceCopyAnswer(service_id="S99999", id_card_copy="required", house_registration_copy="required"),
+    ]
+    with pytest.raises(ServicesNotOffered) as refused:
+        _answer(services=services)
+    assert refused.value.positions == {1: "S99999"}
+    assert refused.value.service_point_id == "P000001"

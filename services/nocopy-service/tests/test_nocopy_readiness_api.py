@@ -37,11 +37,46 @@ async def test_a_forged_token_is_refused(client: AsyncClient) -> None:
     assert _is_problem(response, 401)
 
 
-async def test_agency_staff_may_not_answer_yet(client: AsyncClient, staff_headers, store, relay) -> None:
+async def test_staff_answer_for_a_point_of_their_department(client: AsyncClient, staff_headers, store) -> None:
     response = await client.put(URL, json=SURVEY, headers=staff_headers)
+    assert response.status_code == 200
+    assert store.answers["P000001"].answered_by == "somsri"
+
+
+async def test_staff_of_another_department_get_a_403_problem(client: AsyncClient, staff_headers, store, relay) -> None:
+    response = await client.put("/service-points/P900001/readiness", json=SURVEY, headers=staff_headers)
     assert _is_problem(response, 403)
+    assert response.json()["title_th"]
     assert store.answers == {}
     assert relay.notified == []
+
+
+async def test_a_point_missing_from_the_catalogue_is_a_404_problem(client: AsyncClient, admin_headers, store) -> None:
+    response = await client.put("/service-points/P404404/readiness", json=SURVEY, headers=admin_headers)
+    assert _is_problem(response, 404)
+    assert "P404404" in response.json()["detail"]
+    assert store.answers == {}
+
+
+async def test_a_service_the_point_does_not_offer_is_a_422_problem(client: AsyncClient, admin_headers, store) -> None:
+    body = {
+        **SURVEY,
+        "services": [
+            *SURVEY["services"],
+            {"service_id": "S77777", "id_card_copy": "cancelled", "house_registration_copy": "cancelled"},
+        ],
+    }
+    response = await client.put(URL, json=body, headers=admin_headers)
+    assert _is_problem(response, 422)
+    assert "S77777" in response.json()["detail"]
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "services", 2, "service_id"],
+            "msg": "service S77777 is not offered at this service point",
+            "type": "service_not_offered",
+        }
+    ]
+    assert store.answers == {}
 
 
 @pytest.mark.parametrize(
@@ -100,6 +135,7 @@ async def test_admin_answer_is_stored_with_its_event_and_the_relay_is_told(
     assert event.subject == "P000001"
     assert event.source == "/citizeninfo/nocopy-service/readiness"
     assert published == stored
+    assert (published.department_id, published.ministry_id, published.province_code) == ("D0702", "M07", "10")
     assert "somchai@example.go.th" not in entry.value
 
     assert relay.notified == [("readiness", "P000001")]
@@ -143,3 +179,30 @@ async def test_losing_every_concurrent_retry_is_a_409_problem(client: AsyncClien
 
 async def test_the_app_still_answers_health_checks(client: AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_history_keeps_every_answer_newest_first(client: AsyncClient, admin_headers, staff_headers) -> None:
+    first = await client.put(URL, json=SURVEY, headers=admin_headers)
+    second = await client.put(URL, json={**SURVEY, "card_readers": 0}, headers=staff_headers)
+
+    response = await client.get(f"{URL}/history", headers=staff_headers)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [i["answer_id"] for i in items] == [second.json()["answer_id"], first.json()["answer_id"]]
+    assert [i["answered_by"] for i in items] == ["somsri", "admin"]
+    assert [i["mode"] for i in items] == ["needs_reader", "on_card"]
+    # the current answer is the newest entry and the one counted
+    assert (await client.get(URL)).json()["answer_id"] == items[0]["answer_id"]
+
+
+async def test_history_of_a_point_never_answered_is_empty(client: AsyncClient, admin_headers) -> None:
+    response = await client.get(f"{URL}/history", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json() == {"service_point_id": "P000001", "items": []}
+
+
+async def test_history_is_for_the_points_department_only(client: AsyncClient, staff_headers) -> None:
+    assert _is_problem(await client.get("/service-points/P900001/readiness/history", headers=staff_headers), 403)
+    assert _is_problem(await client.get(f"{URL}/history"), 401)
+    assert _is_problem(await client.get("/service-points/P404404/readiness/history", headers=staff_headers), 404)

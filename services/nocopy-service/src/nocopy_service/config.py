@@ -8,3 +8,5 @@ class NocopySettings(ServiceSettings):
 
     # Previous answers kept on a point's document; the readiness topic keeps every answer forever.
     readiness_history_limit: int = 100
+    # Survey downloads running at once; each reads a whole table (more get 429 and retry).
+    export_concurrency: int = 2

@@ -53,9 +53,21 @@ class ReadinessStore:
         self._history_limit = history_limit
         self._max_attempts = max_attempts
 
+    async def ensure_indexes(self) -> None:
+        # Department lists and exports read the answers of one department.
+        await self._collection.create_index("department_id")
+
     async def current(self, service_point_id: str) -> ReadinessAnswered | None:
         document = await self._collection.find_one({"_id": service_point_id}, _CURRENT_ONLY)
         return ReadinessAnswered.model_validate(document) if document else None
+
+    async def history(self, service_point_id: str) -> list[ReadinessAnswered]:
+        """Every kept answer of the point, newest (the current one) first; empty if never answered."""
+        document = await self._collection.find_one({"_id": service_point_id}, PUBLIC_PROJECTION)
+        if document is None:
+            return []
+        previous = [ReadinessAnswered.model_validate(h) for h in reversed(document.get(HISTORY_FIELD, []))]
+        return [ReadinessAnswered.model_validate(document), *previous]
 
     async def save(self, answer: ReadinessAnswered, event: OutboxEntry) -> None:
         point_id = answer.service_point_id
