@@ -5,11 +5,9 @@ validate a survey, stamp events) read this local projection instead of calling p
 path. Catalogue records carry the full latest state of their key, so applying one twice is harmless.
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
-from aiokafka import AIOKafkaConsumer
 from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pymongo import ReplaceOne
@@ -22,6 +20,7 @@ from citizeninfo_shared.events.catalogue import (
     ServiceUpserted,
 )
 from citizeninfo_shared.events.envelope import CloudEvent, EventData
+from citizeninfo_shared.follower import TopicFollower
 from citizeninfo_shared.topics import TopicName
 
 log = structlog.get_logger(__name__)
@@ -105,41 +104,12 @@ class CatalogueProjection:
             yield ServicePointRef.model_validate(document)
 
 
-class CatalogueFollower:
+def catalogue_follower(projection: CatalogueProjection, bootstrap_servers: str, *, service_name: str) -> TopicFollower:
     """Consumes the catalogue topic into a projection; commits only what has been applied."""
-
-    def __init__(self, projection: CatalogueProjection, bootstrap_servers: str, *, service_name: str) -> None:
-        self._projection = projection
-        self._bootstrap_servers = bootstrap_servers
-        self._service_name = service_name
-        self.caught_up = asyncio.Event()
-
-    async def run(self) -> None:
-        await self._projection.ensure_indexes()
-        consumer = AIOKafkaConsumer(
-            TopicName.CATALOGUE,
-            bootstrap_servers=self._bootstrap_servers,
-            group_id=f"{self._service_name}.catalogue-projection",
-            client_id=f"{self._service_name}-catalogue",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
-        await consumer.start()
-        try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=1_000, max_records=1_000)
-                if not batches:
-                    self.caught_up.set()
-                    continue
-                events = []
-                for records in batches.values():
-                    for record in records:
-                        try:
-                            events.append(CloudEvent.from_json_bytes(record.value))
-                        except (ValidationError, ValueError) as error:
-                            log.warning("catalogue_record_unreadable", offset=record.offset, error=str(error))
-                await self._projection.apply(events)
-                await consumer.commit()
-        finally:
-            await consumer.stop()
+    return TopicFollower(
+        bootstrap_servers,
+        [TopicName.CATALOGUE],
+        group_id=f"{service_name}.catalogue-projection",
+        client_id=f"{service_name}-catalogue",
+        apply=projection.apply,
+    )

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
 
 from citizeninfo_shared.auth import TokenCodec
-from citizeninfo_shared.catalogue_projection import CatalogueFollower, CatalogueProjection
+from citizeninfo_shared.catalogue_projection import CatalogueProjection, catalogue_follower
 from citizeninfo_shared.health import ReadinessCheck
 from citizeninfo_shared.mongo import create_mongo_client
 from citizeninfo_shared.outbox import KafkaEventPublisher, OutboxRelay
@@ -59,10 +59,15 @@ async def service_runtime(
     background: list[asyncio.Task] = []
     if follow_catalogue:
         app.state.catalogue = CatalogueProjection(app.state.db)
-        app.state.catalogue_follower = CatalogueFollower(
+        app.state.catalogue_follower = catalogue_follower(
             app.state.catalogue, settings.kafka_bootstrap_servers, service_name=settings.service_name
         )
-        background.append(asyncio.create_task(_supervised(app.state.catalogue_follower.run), name="catalogue"))
+
+        async def follow_catalogue_topic() -> None:
+            await app.state.catalogue.ensure_indexes()
+            await app.state.catalogue_follower.run()
+
+        background.append(asyncio.create_task(_supervised(follow_catalogue_topic), name="catalogue"))
     publisher = None
     if outbox_collections:
         publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, client_id=settings.service_name)
