@@ -8,6 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from elastic_transport import TransportError
+from elasticsearch import ApiError
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -121,6 +123,14 @@ async def _on_database_error(request: Request, exc: PyMongoError) -> JSONRespons
     )
 
 
+async def _on_search_error(request: Request, exc: Exception) -> JSONResponse:
+    # Elasticsearch unreachable or refusing (e.g. an index not created yet): the read model is behind.
+    log.warning("search_unavailable", path=request.url.path, error=repr(exc)[:300])
+    return problem_response(
+        request, 503, "Search is unavailable for a moment; please retry shortly.", headers={"Retry-After": "5"}
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
@@ -131,4 +141,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(PyMongoError, _on_database_error)
+    app.add_exception_handler(TransportError, _on_search_error)
+    app.add_exception_handler(ApiError, _on_search_error)
     app.add_exception_handler(Exception, _on_unexpected)
