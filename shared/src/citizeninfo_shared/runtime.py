@@ -67,7 +67,7 @@ async def service_runtime(
             await app.state.catalogue.ensure_indexes()
             await app.state.catalogue_follower.run()
 
-        background.append(asyncio.create_task(_supervised(follow_catalogue_topic), name="catalogue"))
+        background.append(asyncio.create_task(supervised(follow_catalogue_topic), name="catalogue"))
     publisher = None
     if outbox_collections:
         publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, client_id=settings.service_name)
@@ -80,7 +80,7 @@ async def service_runtime(
             max_backoff_seconds=settings.relay_max_backoff_seconds,
         )
         app.state.outbox_relay = relay
-        background.append(asyncio.create_task(_supervised(relay.run), name="outbox-relay"))
+        background.append(asyncio.create_task(supervised(relay.run), name="outbox-relay"))
     try:
         yield
     finally:
@@ -96,7 +96,7 @@ async def service_runtime(
         await mongo.close()
 
 
-async def _supervised(run) -> None:
+async def supervised(run) -> None:
     """Keeps a background loop alive: an unexpected error is logged and the loop starts again."""
     async for attempt in AsyncRetrying(
         wait=wait_fixed(1),
