@@ -7,11 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from citizeninfo_shared.problems import problem_response
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
-from fastapi import FastAPI
+from elasticsearch import ApiError, TransportError
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from stats_service.api import overview
+from stats_service.api import overview, progress, reconciliation, satisfaction
 from stats_service.config import StatsSettings
 
 # Every answer comes from Elasticsearch: with Kafka or MongoDB down the numbers only stop moving,
@@ -32,8 +35,21 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
         title="CITIZENinfo stats-service",
         description="สถิติความคืบหน้าการปักหมุด การยกเลิกสำเนา และความพึงพอใจ — progress statistics.",
         lifespan=lifespan,
-        routers=[overview.router],
+        routers=[overview.router, progress.router, satisfaction.router, reconciliation.router],
     )
+    app.add_exception_handler(TransportError, _statistics_store_unavailable)
+    app.add_exception_handler(ApiError, _statistics_store_unavailable)
     # Request and error metrics already cover Elasticsearch calls; one INFO line each is noise.
     logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
     return app
+
+
+async def _statistics_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Elasticsearch unreachable or refusing: the numbers are unavailable for now, not wrong."""
+    return problem_response(
+        request,
+        503,
+        "The statistics store is unavailable; try again shortly.",
+        title_th="ระบบสถิติยังไม่พร้อม โปรดลองใหม่ภายหลัง",
+        headers={"Retry-After": "5"},
+    )

@@ -30,6 +30,8 @@ class Overview:
     progress: ProgressCounts
     ratings: int
     last_event_time: datetime | None
+    ratings_verified: int = 0
+    complaints: int = 0
 
 
 LATEST_EVENT = {"last_event_time": {"max": {"field": "last_event_time"}}}
@@ -45,6 +47,14 @@ def progress_search_body() -> dict[str, Any]:
 
 
 def ratings_search_body() -> dict[str, Any]:
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": {**LATEST_EVENT, "verified": {"filter": {"term": {"verified": True}}}},
+    }
+
+
+def complaints_search_body() -> dict[str, Any]:
     return {"size": 0, "track_total_hits": True, "aggs": LATEST_EVENT}
 
 
@@ -77,9 +87,15 @@ class OverviewReader:
         ratings = await self._client.search(
             index=self._indices.ratings, **ratings_search_body(), **MISSING_INDEX_IS_EMPTY
         )
-        latest = [t for t in (latest_event_time(points.body), latest_event_time(ratings.body)) if t]
+        complaints = await self._client.search(
+            index=self._indices.complaints, **complaints_search_body(), **MISSING_INDEX_IS_EMPTY
+        )
+        responses = (points.body, ratings.body, complaints.body)
+        latest = [t for t in map(latest_event_time, responses) if t]
         return Overview(
             progress=progress_from_response(points.body),
             ratings=total_hits(ratings.body),
             last_event_time=max(latest, default=None),
+            ratings_verified=int(ratings.body.get("aggregations", {}).get("verified", {}).get("doc_count", 0)),
+            complaints=total_hits(complaints.body),
         )

@@ -1,9 +1,7 @@
-"""GET /overview — national progress: points listed, pinned, surveyed, copy-free, and ratings."""
+"""GET /overview — national progress: points listed, pinned, surveyed, copy-free; ratings and complaints."""
 
 from datetime import UTC, datetime
 
-from citizeninfo_shared.problems import Problem
-from elasticsearch import ApiError, TransportError
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -18,7 +16,12 @@ class OverviewOut(BaseModel):
     surveyed: int = Field(description="Listed points that answered the readiness survey")
     copy_cancelled: int = Field(description="Surveyed points whose every service needs no copy")
     copy_in_progress: int = Field(description="Surveyed points phasing copies out")
+    not_pinned: int
+    not_surveyed: int
+    copy_not_cancelled: int = Field(description="Listed points not copy-free, the unsurveyed included")
     ratings: int = Field(description="Citizen ratings received")
+    ratings_verified: int = Field(description="Ratings tied to a real visit (visit token)")
+    complaints: int = Field(description="Complaints filed")
     as_of: datetime = Field(description="When these numbers were read")
     last_event_time: datetime | None = Field(
         description="Time of the newest event reflected in these numbers; null before any"
@@ -27,10 +30,7 @@ class OverviewOut(BaseModel):
 
 @router.get("/overview", summary="National progress of pins, surveys, copy cancellation and ratings")
 async def overview(reader: OverviewReaderDep) -> OverviewOut:
-    try:
-        result = await reader.overview()
-    except (TransportError, ApiError) as exc:
-        raise Problem(503, "The statistics store is unavailable; try again shortly.") from exc
+    result = await reader.overview()
     progress = result.progress
     return OverviewOut(
         service_points=progress.service_points,
@@ -38,7 +38,12 @@ async def overview(reader: OverviewReaderDep) -> OverviewOut:
         surveyed=progress.surveyed,
         copy_cancelled=progress.copy_cancelled,
         copy_in_progress=progress.copy_in_progress,
+        not_pinned=progress.not_pinned,
+        not_surveyed=progress.not_surveyed,
+        copy_not_cancelled=progress.copy_not_cancelled,
         ratings=result.ratings,
+        ratings_verified=result.ratings_verified,
+        complaints=result.complaints,
         as_of=datetime.now(UTC),
         last_event_time=result.last_event_time,
     )

@@ -1,0 +1,210 @@
+"""Satisfaction per service point, department, ministry, province and the nation; fair scores and ranks.
+
+The formula is in the service README and in domain/satisfaction.py.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from stats_service.adapters.satisfaction_reader import Level, Window, WindowFigures
+from stats_service.api.deps import FairScorePolicyDep, SatisfactionReaderDep
+from stats_service.domain.satisfaction import FairScore, FairScorePolicy, Prior, ScoreTally, fair_score, rank
+
+router = APIRouter(prefix="/satisfaction", tags=["satisfaction"])
+
+DECIMALS = 3
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
+
+
+class FairScoreOut(BaseModel):
+    score: float = Field(description="Bayesian average toward the national mean (1–5)")
+    low: float = Field(description="Lower end of the 95% interval")
+    high: float = Field(description="Upper end of the 95% interval")
+    rankable: bool = Field(description="Enough ratings in the window to be ranked")
+
+    @classmethod
+    def of(cls, fair: FairScore) -> "FairScoreOut":
+        return cls(score=_round(fair.score), low=_round(fair.low), high=_round(fair.high), rankable=fair.rankable)
+
+
+class AspectOut(BaseModel):
+    ratings: int
+    mean: float
+
+
+class WindowOut(BaseModel):
+    ratings: int
+    verified: int
+    share_verified: float | None
+    mean: float | None = Field(description="Plain mean of the scores; null without ratings")
+    distribution: dict[str, int] = Field(description="Ratings per score 1–5")
+    asked_for_copy: int = Field(description="Ratings saying a photocopy was demanded")
+    aspects: dict[str, AspectOut]
+    fair_score: FairScoreOut
+
+
+def window_out(figures: WindowFigures, prior: Prior, policy: FairScorePolicy) -> WindowOut:
+    tally = figures.tally
+    return WindowOut(
+        ratings=tally.count,
+        verified=tally.verified_count,
+        share_verified=_round(tally.verified_count / tally.count) if tally.count else None,
+        mean=_round(tally.mean()),
+        distribution=tally.distribution(),
+        asked_for_copy=figures.asked_for_copy,
+        aspects={name: AspectOut(ratings=n, mean=_round(mean)) for name, (n, mean) in sorted(figures.aspects.items())},
+        fair_score=FairScoreOut.of(fair_score(tally, prior, policy)),
+    )
+
+
+class PolicyOut(BaseModel):
+    prior_weight: float
+    verified_weight: float
+    minimum_ratings_to_rank: int
+
+
+class UnitSatisfaction(BaseModel):
+    level: str
+    unit_id: str | None
+    windows: dict[str, WindowOut] = Field(description="7d, 30d and all (calendar days, Asia/Bangkok)")
+    policy: PolicyOut
+
+
+class DayOut(BaseModel):
+    day: date
+    ratings: int
+    verified: int
+    mean: float | None
+
+
+class DailySeries(BaseModel):
+    level: str
+    unit_id: str | None
+    days: list[DayOut]
+
+
+class RankedUnit(BaseModel):
+    unit_id: str
+    rank: int | None = Field(description="1 = best fair score; null below the minimum number of ratings")
+    ratings: int
+    verified: int
+    mean: float | None
+    fair_score: FairScoreOut
+
+
+class Ranking(BaseModel):
+    level: str
+    window: str
+    national_mean: float | None
+    items: list[RankedUnit]
+    policy: PolicyOut
+
+
+def _policy_out(policy: FairScorePolicy) -> PolicyOut:
+    return PolicyOut(
+        prior_weight=policy.prior_weight,
+        verified_weight=policy.verified_weight,
+        minimum_ratings_to_rank=policy.minimum_ratings_to_rank,
+    )
+
+
+async def _unit(
+    reader: SatisfactionReaderDep, policy: FairScorePolicy, level: Level | None, unit_id: str | None
+) -> UnitSatisfaction:
+    national = await reader.national_tallies()
+    figures = await reader.windows(level, unit_id)
+    windows = {
+        window.value: window_out(figures[window], Prior.national(national[window], policy.verified_weight), policy)
+        for window in Window
+    }
+    return UnitSatisfaction(
+        level=level.value if level else "nation", unit_id=unit_id, windows=windows, policy=_policy_out(policy)
+    )
+
+
+def _series(days: list, level: Level | None, unit_id: str | None) -> DailySeries:
+    return DailySeries(
+        level=level.value if level else "nation",
+        unit_id=unit_id,
+        days=[
+            DayOut(day=d.day, ratings=d.tally.count, verified=d.tally.verified_count, mean=_round(d.tally.mean()))
+            for d in days
+        ],
+    )
+
+
+DaysQuery = Annotated[int, Query(ge=1, le=366, description="How many days back, today included")]
+
+
+@router.get("/nation", summary="National satisfaction in the 7-day, 30-day and all-time windows")
+async def nation(reader: SatisfactionReaderDep, policy: FairScorePolicyDep) -> UnitSatisfaction:
+    return await _unit(reader, policy, None, None)
+
+
+@router.get("/nation/daily", summary="National ratings per day")
+async def nation_daily(reader: SatisfactionReaderDep, days: DaysQuery = 30) -> DailySeries:
+    return _series(await reader.daily(None, None, days), None, None)
+
+
+@router.get("/{level}", summary="Units of one level ranked by fair score (e.g. a ministry's departments)")
+async def ranking(
+    level: Level,
+    reader: SatisfactionReaderDep,
+    policy: FairScorePolicyDep,
+    window: Window = Window.DAYS_30,
+    ministry_id: str | None = None,
+    department_id: str | None = None,
+    province_code: str | None = None,
+) -> Ranking:
+    filters = [
+        {"term": {name: value}}
+        for name, value in (
+            ("ministry_id", ministry_id),
+            ("department_id", department_id),
+            ("province_code", province_code),
+        )
+        if value is not None
+    ]
+    national = (await reader.national_tallies())[window]
+    prior = Prior.national(national, policy.verified_weight)
+    tallies: dict[str, ScoreTally] = await reader.by_unit(level, window, filters)
+    scores = {unit: fair_score(tally, prior, policy) for unit, tally in tallies.items()}
+    ranks = rank(scores)
+    items = [
+        RankedUnit(
+            unit_id=unit,
+            rank=ranks[unit],
+            ratings=tallies[unit].count,
+            verified=tallies[unit].verified_count,
+            mean=_round(tallies[unit].mean()),
+            fair_score=FairScoreOut.of(scores[unit]),
+        )
+        for unit in tallies
+    ]
+    # Ranked units by rank; the rest after them, most ratings first.
+    items.sort(key=lambda i: (i.rank is None, i.rank or 0, -i.ratings, i.unit_id))
+    return Ranking(
+        level=level.value,
+        window=window.value,
+        national_mean=_round(national.mean()),
+        items=items,
+        policy=_policy_out(policy),
+    )
+
+
+@router.get("/{level}/{unit_id}", summary="One unit's satisfaction in the 7-day, 30-day and all-time windows")
+async def unit(
+    level: Level, unit_id: str, reader: SatisfactionReaderDep, policy: FairScorePolicyDep
+) -> UnitSatisfaction:
+    return await _unit(reader, policy, level, unit_id)
+
+
+@router.get("/{level}/{unit_id}/daily", summary="One unit's ratings per day")
+async def unit_daily(level: Level, unit_id: str, reader: SatisfactionReaderDep, days: DaysQuery = 30) -> DailySeries:
+    return _series(await reader.daily(level, unit_id, days), level, unit_id)
