@@ -1,16 +1,35 @@
-"""pin-service: the national catalogue, agency accounts and pins."""
+"""pin-service: the national catalogue, agency accounts, pins and search."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from citizeninfo_shared.runtime import service_runtime
+from citizeninfo_shared.follower import TopicFollower
+from citizeninfo_shared.runtime import service_runtime, supervised
 from citizeninfo_shared.service_app import create_service_app
+from citizeninfo_shared.topics import TopicName
 from fastapi import FastAPI
 
 from pin_service.adapters.accounts import AccountStore
 from pin_service.adapters.catalogue import CATALOGUE_COLLECTIONS
-from pin_service.api import accounts, catalogue, service_points
+from pin_service.adapters.geography import thai_geography
+from pin_service.adapters.search_index import SEARCH_CONSUMER_GROUP, SearchIndexWriter, ensure_search_index
+from pin_service.adapters.service_points import ServicePointStore
+from pin_service.api import accounts, catalogue, search, service_points
 from pin_service.config import PinSettings
+
+
+async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
+    await ensure_search_index(app.state.elasticsearch)
+    writer = SearchIndexWriter(app.state.elasticsearch, app.state.db, app.state.geography)
+    follower = TopicFollower(
+        settings.kafka_bootstrap_servers,
+        [TopicName.CATALOGUE, TopicName.PINS],
+        group_id=SEARCH_CONSUMER_GROUP,
+        client_id="pin-service-search",
+        apply=writer.apply,
+    )
+    await follower.run()
 
 
 def create_app(settings: PinSettings | None = None) -> FastAPI:
@@ -18,16 +37,31 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, outbox_collections=CATALOGUE_COLLECTIONS):
+        async with service_runtime(
+            app,
+            settings,
+            outbox_collections=CATALOGUE_COLLECTIONS,
+            use_elasticsearch=True,
+            # Search needs Elasticsearch; accounts, import and pins do not, so they stay in rotation.
+            needed_to_answer=frozenset({"mongodb"}),
+        ):
             app.state.token_codec.ttl_seconds = settings.access_token_ttl_seconds
-            accounts_store = AccountStore(app.state.db)
-            await accounts_store.ensure_bootstrap_admin(settings.admin_user, settings.admin_password)
-            yield
+            app.state.geography = await asyncio.to_thread(thai_geography)
+            await AccountStore(app.state.db).ensure_bootstrap_admin(settings.admin_user, settings.admin_password)
+            await ServicePointStore(app.state.db).ensure_indexes()
+            indexer = asyncio.create_task(supervised(lambda: _keep_search_index(app, settings)), name="search-index")
+            try:
+                yield
+            finally:
+                indexer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await indexer
 
     return create_service_app(
         settings=settings,
         title="CITIZENinfo pin-service",
-        description="ทะเบียนจุดให้บริการ บัญชีหน่วยงาน และการปักหมุด — catalogue, accounts and pins.",
+        description="ทะเบียนจุดให้บริการ บัญชีหน่วยงาน การปักหมุด และการค้นหา — catalogue, accounts, pins and search.",
         lifespan=lifespan,
-        routers=[accounts.router, catalogue.router, service_points.router],
+        # Search first: /service-points/nearby must not be taken for a point id.
+        routers=[accounts.router, catalogue.router, search.router, service_points.router],
     )

@@ -1,7 +1,8 @@
 """The catalogue in pin-service's database, each record written with its catalogue event."""
 
+import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from pin_service.adapters.geography import ThaiGeography
 from pin_service.domain.catalogue import (
     COLLECTION_OF_KIND,
     KIND_ORDER,
@@ -106,9 +108,19 @@ class CatalogueImporter:
             if not text.strip():
                 continue
             try:
-                batch.append((number, parse_line(text)))
+                line = parse_line(text)
             except LineError as error:
                 self.report.errors.append({"line": number, "detail": str(error)})
+            else:
+                problem = (
+                    ThaiGeography.area_problem(line.province_code, line.district_code)
+                    if isinstance(line, ServicePointLine)
+                    else None
+                )
+                if problem:
+                    self.report.errors.append({"line": number, "detail": problem})
+                else:
+                    batch.append((number, line))
             if len(batch) >= self._batch_size:
                 deferred += await self._apply(batch)
                 batch = []
@@ -130,13 +142,15 @@ class CatalogueImporter:
                 if record_id not in self._known[collection]:
                     wanted[collection].add(record_id)
         for collection, ids in wanted.items():
-            if not ids:
-                continue
-            projection = {"_id": 1, "ministry_id": 1}
-            async for document in self._db[collection].find({"_id": {"$in": sorted(ids)}}, projection):
+            for document in await self._read_by_id(collection, ids, {"_id": 1, "ministry_id": 1}):
                 self._known[collection].add(document["_id"])
                 if collection == "departments":
                     self._ministry_of_department[document["_id"]] = document["ministry_id"]
+
+    async def _read_by_id(self, collection: str, ids: Iterable[str], projection: dict) -> list[dict[str, Any]]:
+        """Reads each record by `_id`, concurrently: a `$in` read would scan the collection on FerretDB."""
+        found = await asyncio.gather(*(self._db[collection].find_one({"_id": i}, projection) for i in ids))
+        return [document for document in found if document is not None]
 
     async def _apply(self, batch: list[tuple[int, CatalogueLine]]) -> list[tuple[int, CatalogueLine]]:
         """Writes the lines whose parents are known; returns the others."""
@@ -163,7 +177,7 @@ class CatalogueImporter:
         latest = {line.id: line for line in lines}  # the same id twice in a batch: the last line wins
         existing = {
             d["_id"]: d.get("content_hash")
-            async for d in collection.find({"_id": {"$in": list(latest)}}, {"content_hash": 1})
+            for d in await self._read_by_id(collection_name, latest, {"content_hash": 1})
         }
         now = datetime.now(UTC)
         inserts, updates, changed = [], [], []
@@ -183,11 +197,12 @@ class CatalogueImporter:
                 updates.append(UpdateOne({"_id": record_id}, update_with_events({"$set": fields}, entry)))
                 self.report.updated[kind] += 1
             else:
+                if isinstance(line, ServicePointLine):
+                    fields["pin_count"] = 0
                 inserts.append(new_document_with_events({"_id": record_id, **fields, "created_at": now}, entry))
                 self.report.created[kind] += 1
             changed.append(record_id)
-        # New records go in as plain inserts: on the MongoDB-wire server every filtered write scans the
-        # collection, so a national catalogue must not be upserted one filter at a time.
+        # New records go in as plain inserts, in one round trip per batch.
         if inserts:
             try:
                 await collection.insert_many(inserts, ordered=False)
@@ -197,7 +212,11 @@ class CatalogueImporter:
                     if failure.get("code") != DUPLICATE_KEY:
                         raise
                     document = inserts[failure["index"]]
-                    fields = {k: v for k, v in document.items() if not k.startswith("_") and k != "created_at"}
+                    fields = {
+                        k: v
+                        for k, v in document.items()
+                        if not k.startswith("_") and k not in ("created_at", "pin_count")
+                    }
                     entries = [OutboxEntry.from_document(e) for e in document["_outbox"]]
                     updates.append(UpdateOne({"_id": document["_id"]}, update_with_events({"$set": fields}, *entries)))
         if updates:

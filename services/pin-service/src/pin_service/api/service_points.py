@@ -1,19 +1,30 @@
-"""Service points: read one, pin it (a re-pin moves it; the full history is kept)."""
+"""Service points: read one with its context, pin it (a re-pin moves it; the full history is kept),
+and review the pins whose quality flags were raised."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from citizeninfo_shared.auth import CurrentPrincipal, ensure_may_act_for
+from citizeninfo_shared.auth import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    OptionalPrincipal,
+    ensure_may_act_for,
+)
+from citizeninfo_shared.deps import DatabaseDep, OutboxRelayDep
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.pins import PinPlaced
-from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, update_with_events
+from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.problems import Problem, RequestModel
 from citizeninfo_shared.topics import TopicName
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
-from pin_service.domain.pins import quality_flags
+from pin_service.adapters.geography import ThaiGeography
+from pin_service.adapters.service_points import PinConflict, ServicePointStore
+from pin_service.domain.directions import directions_links
+from pin_service.domain.pins import grid_cell, quality_flags
 
 router = APIRouter(tags=["service points"])
 EVENT_SOURCE = "/citizeninfo/pin-service/pins"
@@ -32,27 +43,96 @@ class PinPublic(BaseModel):
     lon: float
     accuracy_m: float | None
     flags: list[str]
+    pinned_by: str
+    pinned_at: datetime
 
 
-async def _service_point(request: Request, service_point_id: str) -> dict[str, Any]:
-    document = await request.app.state.db["service_points"].find_one(
-        {"_id": service_point_id}, {**PUBLIC_PROJECTION, "pins": 0, "content_hash": 0}
-    )
-    if document is None:
+class FlagResolution(RequestModel):
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def _store(database: DatabaseDep) -> ServicePointStore:
+    return ServicePointStore(database)
+
+
+Points = Annotated[ServicePointStore, Depends(_store)]
+
+
+def _geography(request: Request) -> ThaiGeography:
+    return request.app.state.geography
+
+
+Geography = Annotated[ThaiGeography, Depends(_geography)]
+
+
+async def _existing(points: ServicePointStore, service_point_id: str) -> dict[str, Any]:
+    point = await points.get(service_point_id)
+    if point is None:
         raise Problem(404, f"No service point {service_point_id!r} in the catalogue.")
-    return document
+    return point
 
 
-@router.get("/service-points/{service_point_id}", summary="One service point")
-async def get_service_point(request: Request, service_point_id: str) -> dict[str, Any]:
-    document = await _service_point(request, service_point_id)
-    location = document.get("location")
-    return {
-        "id": document.pop("_id"),
-        **document,
+def _named(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    return {"id": document["_id"], "name_th": document.get("name_th"), "name_en": document.get("name_en")}
+
+
+def _area(code: str | None, names: tuple[str, str] | None) -> dict[str, Any] | None:
+    if code is None:
+        return None
+    name_th, name_en = names or (None, None)
+    return {"code": code, "name_th": name_th, "name_en": name_en}
+
+
+@router.get("/service-points/{service_point_id}", summary="One service point, its services and location")
+async def get_service_point(
+    service_point_id: str, points: Points, geography: Geography, principal: OptionalPrincipal
+) -> dict[str, Any]:
+    point = await _existing(points, service_point_id)
+    context = await points.context(point)
+    location = point.get("location")
+    pins = point.pop("pins", [])
+    body = {
+        "id": point["_id"],
+        "name_th": point["name_th"],
+        "name_en": point.get("name_en"),
+        "address_th": point.get("address_th"),
+        "department_id": point["department_id"],
+        "ministry_id": point.get("ministry_id"),
+        "province_code": point.get("province_code"),
+        "district_code": point.get("district_code"),
+        "service_ids": point.get("service_ids", []),
+        "department": _named(context["department"]),
+        "ministry": _named(context["ministry"]),
+        "province": _area(point.get("province_code"), geography.province_name(point.get("province_code", ""))),
+        "district": _area(point.get("district_code"), geography.district_name(point.get("district_code") or "")),
+        "services": [
+            {
+                "id": s["_id"],
+                "name_th": s.get("name_th"),
+                "name_en": s.get("name_en"),
+                "steps": s.get("steps", []),
+                "documents": s.get("documents", []),
+            }
+            for s in context["services"]
+        ],
         "pinned": location is not None,
         "location": location,
+        "pin_count": point.get("pin_count", len(pins)),
+        "flags": point.get("latest_flags", []),
+        "directions": directions_links(location["lat"], location["lon"], point["name_th"]) if location else None,
     }
+    if principal is not None and principal.may_act_for(point["department_id"]):
+        body["pin_history"] = pins
+    return body
+
+
+@router.get("/service-points/{service_point_id}/pins", summary="Pin history (that department's staff, or admin)")
+async def pin_history(service_point_id: str, points: Points, principal: CurrentPrincipal) -> dict[str, Any]:
+    point = await _existing(points, service_point_id)
+    ensure_may_act_for(principal, point["department_id"])
+    return {"service_point_id": service_point_id, "items": point.get("pins", [])}
 
 
 @router.post(
@@ -62,18 +142,33 @@ async def get_service_point(request: Request, service_point_id: str) -> dict[str
     summary="Pin (or move) a service point",
 )
 async def pin_service_point(
-    request: Request, service_point_id: str, body: PinCreate, principal: CurrentPrincipal
+    service_point_id: str,
+    body: PinCreate,
+    principal: CurrentPrincipal,
+    points: Points,
+    geography: Geography,
+    relay: OutboxRelayDep,
 ) -> PinPublic:
-    point = await _service_point(request, service_point_id)
-    ensure_may_act_for(principal, point.get("department_id"))
-    now = datetime.now(UTC)
+    point = await _existing(points, service_point_id)
+    ensure_may_act_for(principal, point["department_id"])
+    outside, far, duplicate = await asyncio.gather(
+        asyncio.to_thread(geography.outside_thailand, body.lat, body.lon),
+        asyncio.to_thread(
+            geography.far_from_district, body.lat, body.lon, point["province_code"], point.get("district_code")
+        ),
+        points.has_neighbour(point["department_id"], body.lat, body.lon, other_than=service_point_id),
+    )
     pin = PinPublic(
         pin_id=str(uuid.uuid4()),
         service_point_id=service_point_id,
         lat=body.lat,
         lon=body.lon,
         accuracy_m=body.accuracy_m,
-        flags=quality_flags(body.accuracy_m),
+        flags=quality_flags(
+            accuracy_m=body.accuracy_m, outside_thailand=outside, far_from_district=far, possible_duplicate=duplicate
+        ),
+        pinned_by=principal.username,
+        pinned_at=datetime.now(UTC),
     )
     event = CloudEvent.wrap(
         PinPlaced(
@@ -81,20 +176,50 @@ async def pin_service_point(
             department_id=point["department_id"],
             ministry_id=point.get("ministry_id"),
             province_code=point.get("province_code"),
-            pinned_by=principal.username,
-            pinned_at=now,
         ),
         source=EVENT_SOURCE,
         subject=service_point_id,
     )
-    history_entry = {**pin.model_dump(), "pinned_by": principal.username, "pinned_at": now}
-    update = update_with_events(
-        {
-            "$set": {"location": {"lat": body.lat, "lon": body.lon}, "pinned_at": now},
-            "$push": {"pins": history_entry},
-        },
-        OutboxEntry.of(TopicName.PINS, event),
-    )
-    await request.app.state.db["service_points"].update_one({"_id": service_point_id}, update)
-    request.app.state.outbox_relay.notify("service_points", service_point_id)
+    cell = grid_cell(body.lat, body.lon)
+    await points.record_pin(service_point_id, pin.model_dump(), cell, OutboxEntry.of(TopicName.PINS, event))
+    relay.notify("service_points", service_point_id)
+    return pin
+
+
+@router.get("/pins/flagged", summary="Points whose latest pin raised quality flags (admin)")
+async def flagged_pins(
+    points: Points, _admin: AdminPrincipal, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, Any]:
+    items = []
+    for point in await points.flagged(limit):
+        latest = point.get("pins", [])[-1:] or [{}]
+        items.append(
+            {
+                "service_point_id": point["_id"],
+                "name_th": point["name_th"],
+                "department_id": point["department_id"],
+                "province_code": point.get("province_code"),
+                "district_code": point.get("district_code"),
+                "pin": latest[0],
+            }
+        )
+    return {"items": items}
+
+
+@router.post(
+    "/service-points/{service_point_id}/pins/{pin_id}:resolve",
+    summary="Mark a pin's flags as reviewed (admin)",
+)
+async def resolve_pin_flags(
+    service_point_id: str, pin_id: str, body: FlagResolution, points: Points, admin: AdminPrincipal
+) -> dict[str, Any]:
+    point = await _existing(points, service_point_id)
+    try:
+        pin = await points.resolve_flags(
+            point, pin_id, resolved_by=admin.username, note=body.note, at=datetime.now(UTC)
+        )
+    except PinConflict as error:
+        raise Problem(409, "The point was pinned again meanwhile; reload it and resolve again.") from error
+    if pin is None:
+        raise Problem(404, f"No pin {pin_id!r} on service point {service_point_id!r}.")
     return pin

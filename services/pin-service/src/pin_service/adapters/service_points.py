@@ -1,0 +1,104 @@
+"""Service points in pin-service's database: reading with their catalogue context, and pinning."""
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, update_with_events
+from pymongo.asynchronous.database import AsyncDatabase
+
+from pin_service.adapters.geography import distance_km
+from pin_service.domain.pins import DUPLICATE_RADIUS_METRES, neighbouring_cells
+
+POINT_PROJECTION = {**PUBLIC_PROJECTION, "content_hash": 0}
+
+
+class PinConflict(Exception):
+    """The point changed while a flag was being resolved; the caller may retry."""
+
+
+class ServicePointStore:
+    def __init__(self, database: AsyncDatabase) -> None:
+        self._db = database
+        self._points = database["service_points"]
+
+    async def ensure_indexes(self) -> None:
+        # Each index serves an equality filter (FerretDB scans for any field without one).
+        for field in ("grid_cell", "department_id", "flags_open"):
+            await self._points.create_index(field)
+
+    async def get(self, service_point_id: str) -> dict[str, Any] | None:
+        return await self._points.find_one({"_id": service_point_id}, POINT_PROJECTION)
+
+    async def context(self, point: dict[str, Any]) -> dict[str, Any]:
+        """The department, ministry and services a point refers to (each read by `_id`)."""
+        department = await self._db["departments"].find_one(
+            {"_id": point["department_id"]}, {"name_th": 1, "name_en": 1, "ministry_id": 1}
+        )
+        ministry_id = point.get("ministry_id") or (department or {}).get("ministry_id")
+        ministry, *services = await asyncio.gather(
+            self._db["ministries"].find_one({"_id": ministry_id}, {"name_th": 1, "name_en": 1}),
+            *(
+                self._db["services"].find_one({"_id": service_id}, {**POINT_PROJECTION, "department_id": 0})
+                for service_id in point.get("service_ids", [])
+            ),
+        )
+        return {"department": department, "ministry": ministry, "services": [s for s in services if s]}
+
+    async def has_neighbour(self, department_id: str, lat: float, lon: float, *, other_than: str) -> bool:
+        """Whether another point of the department is pinned within the duplicate radius."""
+        blocks = await asyncio.gather(
+            *(
+                self._points.find({"grid_cell": cell}, {"department_id": 1, "location": 1}).to_list(None)
+                for cell in neighbouring_cells(lat, lon)
+            )
+        )
+        for block in blocks:
+            for point in block:
+                if point["_id"] == other_than or point.get("department_id") != department_id:
+                    continue
+                here = point["location"]
+                if distance_km(lat, lon, here["lat"], here["lon"]) * 1000 <= DUPLICATE_RADIUS_METRES:
+                    return True
+        return False
+
+    async def record_pin(self, service_point_id: str, pin: dict[str, Any], cell: str, entry: OutboxEntry) -> None:
+        """Moves the point to the pin and keeps the pin in its history, with the event, in one write."""
+        update = update_with_events(
+            {
+                "$set": {
+                    "location": {"lat": pin["lat"], "lon": pin["lon"]},
+                    "grid_cell": cell,
+                    "pinned_at": pin["pinned_at"],
+                    "latest_flags": pin["flags"],
+                    "flags_open": bool(pin["flags"]),
+                },
+                "$push": {"pins": pin},
+                "$inc": {"pin_count": 1},
+            },
+            entry,
+        )
+        await self._points.update_one({"_id": service_point_id}, update)
+
+    async def flagged(self, limit: int) -> list[dict[str, Any]]:
+        return await self._points.find({"flags_open": True}, POINT_PROJECTION).to_list(limit)
+
+    async def resolve_flags(
+        self, point: dict[str, Any], pin_id: str, *, resolved_by: str, note: str | None, at: datetime
+    ) -> dict[str, Any] | None:
+        """Marks the pin's flags reviewed; compare-and-set on the pin count so a new pin is never lost."""
+        pins = point.get("pins", [])
+        target = next((p for p in pins if p["pin_id"] == pin_id), None)
+        if target is None:
+            return None
+        target["resolution"] = {"resolved_by": resolved_by, "note": note, "resolved_at": at}
+        latest = pins[-1]["pin_id"] == pin_id
+        changes: dict[str, Any] = {"pins": pins}
+        if latest:
+            changes["flags_open"] = False
+        result = await self._points.update_one(
+            {"_id": point["_id"], "pin_count": point.get("pin_count", len(pins))}, {"$set": changes}
+        )
+        if result.matched_count == 0:
+            raise PinConflict(point["_id"])
+        return target
