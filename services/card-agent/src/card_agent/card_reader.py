@@ -1,7 +1,9 @@
 """Reads a Thai ID card in one PC/SC reader (pyscard). Blocking: the agent runs it in a thread."""
 
+import time
 from collections.abc import Callable
 
+from smartcard import scard
 from smartcard.Exceptions import CardConnectionException, NoCardException
 from smartcard.pcsc.PCSCReader import PCSCReader
 from smartcard.scard import SCARD_E_NO_SMARTCARD, SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD
@@ -18,21 +20,26 @@ class CardRemoved(Exception):
     """The card left the reader before the read was complete."""
 
 
+class NoCard(Exception):
+    """No card could be powered up: it was pulled just before the read began (not mid-read)."""
+
+
 def read_card(reader_name: str, *, with_photo: bool) -> dict:
     """Connects, selects the MOI applet and reads the counter fields (and the photo when asked).
 
-    Raises CardRemoved when the card is gone, thai_id.UnreadableCard when it answers wrongly.
+    Raises NoCard when there is no card to connect to, CardRemoved when it goes during the read, and
+    thai_id.UnreadableCard when it answers wrongly.
     """
     connection = PCSCReader(reader_name).createConnection()
     try:
         try:
             connection.connect()
-        except NoCardException as error:
-            raise CardRemoved("no card in the reader") from error
+        except (NoCardException, CardConnectionException) as error:
+            raise NoCard("no card to power up in the reader") from error
         session = _CardSession(connection.transmit, bytes(connection.getATR()))
         return session.read(with_photo=with_photo)
     except CardConnectionException as error:
-        if getattr(error, "hresult", None) in _REMOVED or _is_removal(error):
+        if getattr(error, "hresult", None) in _REMOVED or _card_left(reader_name):
             raise CardRemoved("the card was removed during the read") from error
         raise thai_id.UnreadableCard(f"the reader could not talk to the card: {error}") from error
     finally:
@@ -43,9 +50,23 @@ def read_card(reader_name: str, *, with_photo: bool) -> dict:
         connection.release()
 
 
-def _is_removal(error: CardConnectionException) -> bool:
-    text = str(error).lower()
-    return "removed" in text or "no smart card" in text or "reset" in text
+def _card_left(reader_name: str, within_seconds: float = 1.5) -> bool:
+    """A failed exchange right after a pull often reads as "no valid response": ask the reader whether
+    the card is still there (pcscd notices a removal within about half a second)."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return False
+    try:
+        deadline = time.monotonic() + within_seconds
+        while True:
+            hresult, states = scard.SCardGetStatusChange(context, 0, [(reader_name, scard.SCARD_STATE_UNAWARE)])
+            if hresult == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 class _CardSession:
@@ -64,7 +85,9 @@ class _CardSession:
         _, sw1, sw2 = self._exchange(thai_id.SELECT_MOI_APPLET)
         if sw1 not in (_SW_OK, _SW_MORE):
             raise thai_id.UnreadableCard(f"not a Thai ID card (SELECT answered {sw1:02X}{sw2:02X})")
-        chunks = {offset: self.read_range(offset, length) for offset, length in thai_id.read_plan(thai_id.COUNTER_FIELDS)}
+        chunks = {
+            offset: self.read_range(offset, length) for offset, length in thai_id.read_plan(thai_id.COUNTER_FIELDS)
+        }
         card = thai_id.decode_card(chunks)
         if with_photo:
             photo = b"".join(

@@ -121,7 +121,13 @@ def buddhist_date_to_iso(raw: bytes) -> str | None:
         return None
 
 
-def decode_card(chunks: dict[int, bytes]) -> dict[str, str | None]:
+def name_parts(raw: bytes) -> list[str]:
+    """`[prefix, first, middle, last]` (online verification needs first and last name apart)."""
+    parts = [part.strip() for part in decode_text(raw).split("#")]
+    return (parts + [""] * 4)[:4]
+
+
+def decode_card(chunks: dict[int, bytes]) -> dict[str, object]:
     """The counter fields from raw reads (`offset → bytes`); raises UnreadableCard on a bad id."""
     citizen_id = slice_field(chunks, CITIZEN_ID).decode("ascii", errors="replace")
     if not citizen_id_is_valid(citizen_id):
@@ -130,8 +136,10 @@ def decode_card(chunks: dict[int, bytes]) -> dict[str, str | None]:
     return {
         "citizen_id": citizen_id,
         "name_th": join_name(slice_field(chunks, NAME_TH)),
+        "name_th_parts": name_parts(slice_field(chunks, NAME_TH)),
         "name_en": join_name(slice_field(chunks, NAME_EN)),
         "birth_date": buddhist_date_to_iso(slice_field(chunks, BIRTH_DATE)),
+        "birth_date_be": slice_field(chunks, BIRTH_DATE).decode("ascii", errors="replace").strip(),
         "gender": GENDERS.get(slice_field(chunks, GENDER).decode("ascii", errors="replace")),
         "issue_date": buddhist_date_to_iso(slice_field(chunks, ISSUE_DATE)),
         "expiry_date": buddhist_date_to_iso(expiry_raw),

@@ -14,6 +14,7 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 
 from card_agent import thai_id
@@ -123,10 +124,12 @@ class VirtualCard:
         port: int = VPCD_PORTS[0],
         host: str = VPCD_HOST,
         remove_after_apdus: int | None = None,
+        settle_seconds: float = 1.0,
     ) -> None:
         self.applet = CardApplet(profile)
         self._address = (host, port)
         self._remove_after = remove_after_apdus
+        self._settle_seconds = settle_seconds
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self.removed = threading.Event()
@@ -147,6 +150,9 @@ class VirtualCard:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.removed.set()
+        # pcscd polls vpcd about every 0.4 s: a card inserted sooner than that after this one left would
+        # look like the same card still sitting there (no human swaps cards that fast).
+        time.sleep(self._settle_seconds)
 
     def __enter__(self) -> "VirtualCard":
         return self.insert()
@@ -208,7 +214,7 @@ def main() -> None:
     args = parser.parse_args()
     atr = ATR_FAMILY_3B67 if args.family == "3b67" else ATR_FAMILY_3B79
     card = VirtualCard(CardProfile(citizen_id=args.citizen_id, atr=atr), port=args.port).insert()
-    print(f"card inserted into vpcd on port {args.port}; Ctrl-C removes it")  # noqa: T201
+    print(f"card inserted into vpcd on port {args.port}; Ctrl-C removes it")
     with contextlib.suppress(KeyboardInterrupt):
         card.removed.wait()
     card.remove()

@@ -13,7 +13,7 @@ PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 WAIT_MILLISECONDS = 500
 _NO_READERS = {scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE}
 
-ReaderSnapshot = dict[str, bool]  # reader name → card present
+ReaderSnapshot = dict[str, tuple[bool, int]]  # reader name → (card present, card event count)
 
 
 class ReaderWatcher:
@@ -61,9 +61,14 @@ class ReaderWatcher:
                     raise RuntimeError(scard.SCardGetErrorMessage(hresult))
                 # Next wait starts from what we have seen (event state without the CHANGED bit).
                 states = [(name, state & ~scard.SCARD_STATE_CHANGED) for name, state, _atr in changed]
+                # pcsc-lite counts card events in the upper 16 bits: a card swapped faster than one
+                # wait still shows as a new card.
                 self._publish(
                     {
-                        name: bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
+                        name: (
+                            bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE,
+                            (state >> 16) & 0xFFFF,
+                        )
                         for name, state, _atr in changed
                         if name != PNP_NOTIFICATION
                     }

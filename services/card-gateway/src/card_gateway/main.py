@@ -3,18 +3,35 @@
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
+from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import FastAPI
 
 from card_gateway.adapters.agent_store import AGENTS_COLLECTION, AgentStore
+from card_gateway.adapters.audit_store import CARD_READS_COLLECTION, AuditStore
+from card_gateway.adapters.gdx import GdxClient
 from card_gateway.adapters.reader_store import READERS_COLLECTION, ReaderStore
-from card_gateway.api import agents, readers
+from card_gateway.adapters.verification_store import VERIFICATION_COLLECTION, VerificationStore
+from card_gateway.api import agents, readers, sessions, verification
 from card_gateway.config import CardSettings
+from card_gateway.service_layer.card_desk import CardDesk
 
-# No events yet: card reads (citizeninfo.visits.v1) arrive with the card issue, and with them an
-# outbox collection; until then Kafka counts as a critical dependency in /readyz.
-OUTBOX_COLLECTIONS: list[str] = []
+# Each audit record carries its citizeninfo.visits.v1 event (one document: no transactions needed).
+OUTBOX_COLLECTIONS = [CARD_READS_COLLECTION]
+
+
+def build_card_desk(app: FastAPI, settings: CardSettings, gdx_http: httpx.AsyncClient) -> CardDesk:
+    return CardDesk(
+        readers=app.state.reader_store,
+        audit=AuditStore(app.state.db[CARD_READS_COLLECTION]),
+        verification=app.state.verification_store,
+        gdx=GdxClient(gdx_http),
+        visit_codec=VisitTokenCodec(settings.visit_token_secret.get_secret_value()),
+        identity_key=settings.identity_hmac_key.get_secret_value().encode(),
+        notify_relay=app.state.outbox_relay.notify,
+    )
 
 
 def create_app(settings: CardSettings | None = None) -> FastAPI:
@@ -22,15 +39,22 @@ def create_app(settings: CardSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, outbox_collections=OUTBOX_COLLECTIONS):
+        async with (
+            service_runtime(app, settings, outbox_collections=OUTBOX_COLLECTIONS, follow_catalogue=True),
+            httpx.AsyncClient(timeout=settings.online_verification_timeout_seconds) as gdx_http,
+        ):
             app.state.agent_store = AgentStore(app.state.db[AGENTS_COLLECTION])
             app.state.reader_store = ReaderStore(app.state.db[READERS_COLLECTION])
+            app.state.verification_store = VerificationStore(app.state.db[VERIFICATION_COLLECTION])
+            await app.state.agent_store.ensure_indexes()
+            await app.state.reader_store.ensure_indexes()
+            app.state.card_desk = build_card_desk(app, settings, gdx_http)
             yield
 
     return create_service_app(
         settings=settings,
         title="CITIZENinfo card-gateway",
-        description="อ่านบัตรประชาชนแทนการถ่ายสำเนา — card readers at the counter.",
+        description="อ่านบัตรประชาชนแทนการถ่ายสำเนา — card readers, staff sessions and card reads at the counter.",
         lifespan=lifespan,
-        routers=[agents.router, readers.router],
+        routers=[agents.router, readers.router, sessions.router, verification.router],
     )

@@ -6,6 +6,8 @@ from fastapi import Depends, Request
 
 from card_gateway.adapters.agent_store import AgentStore
 from card_gateway.adapters.reader_store import ReaderStore
+from card_gateway.adapters.verification_store import VerificationStore
+from card_gateway.service_layer.card_desk import CardDesk
 
 
 def _agent_store(request: Request) -> AgentStore:
@@ -16,5 +18,15 @@ def _reader_store(request: Request) -> ReaderStore:
     return request.app.state.reader_store
 
 
+def _card_desk(request: Request) -> CardDesk:
+    return request.app.state.card_desk
+
+
+def _verification_store(request: Request) -> VerificationStore:
+    return request.app.state.verification_store
+
+
 AgentStoreDep = Annotated[AgentStore, Depends(_agent_store)]
 ReaderStoreDep = Annotated[ReaderStore, Depends(_reader_store)]
+CardDeskDep = Annotated[CardDesk, Depends(_card_desk)]
+VerificationStoreDep = Annotated[VerificationStore, Depends(_verification_store)]

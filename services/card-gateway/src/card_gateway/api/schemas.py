@@ -1,9 +1,13 @@
 """Request and response bodies of card-gateway (requests reject unknown fields)."""
 
+from typing import Any
+
 from citizeninfo_shared.problems import RequestModel
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, HttpUrl
 
 from card_gateway.adapters.reader_store import Reader
+from card_gateway.domain.purposes import Purpose
+from card_gateway.domain.sessions import Failure, Status
 
 CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -22,3 +26,59 @@ class AgentCredentials(BaseModel):
 
 class ReaderList(BaseModel):
     items: list[Reader]
+
+
+LASER_CODE_PATTERN = r"^[A-Z]{2}[0-9]-?[0-9]{7}-?[0-9]{2}$"
+
+
+class SessionRequest(RequestModel):
+    """A staff member waits at one reader for the next card, for one declared purpose."""
+
+    reader_id: str = Field(min_length=1, max_length=64)
+    purpose: Purpose
+    laser_code: str | None = Field(
+        default=None,
+        pattern=LASER_CODE_PATTERN,
+        description="From the back of the card (e.g. JT0-1234567-89); only for online verification, never stored.",
+    )
+
+
+class SessionOpened(BaseModel):
+    session_id: str
+    status: Status
+    reader_id: str
+    purpose: Purpose
+    expires_in_seconds: float
+
+
+class SessionView(BaseModel):
+    session_id: str
+    status: Status
+    reader_id: str
+    purpose: Purpose
+    reading: bool = Field(description="true while the agent is reading the card")
+    error: Failure | None = None
+    error_th: str | None = None
+    card: dict[str, Any] | None = Field(
+        default=None, description="Only the purpose's fields; given once, then forgotten (later reads get null)."
+    )
+    delivered: bool = False
+    verified_online: bool | None = None
+    verification_error: str | None = None
+    visit_token: str | None = None
+    expires_in_seconds: float
+
+
+class OnlineVerificationSettings(RequestModel):
+    """A point's access to the registry check (DGA GDX), from its MOU."""
+
+    base_url: HttpUrl
+    consumer_key: str = Field(min_length=1, max_length=200)
+    consumer_secret: str = Field(min_length=1, max_length=200)
+    agent_id: str = Field(min_length=1, max_length=64, description="GDX AgentID: the citizen id of the officer")
+
+
+class OnlineVerificationState(BaseModel):
+    service_point_id: str
+    mode: str = Field(description="on_card_and_online or on_card")
+    base_url: str | None = None

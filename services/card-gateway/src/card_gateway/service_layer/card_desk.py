@@ -1,0 +1,289 @@
+"""The counter's card desk: connected agents, their readers, staff sessions and finished reads.
+
+Agents and sessions live in this process (a WebSocket cannot move between processes); the readers'
+state goes to the database for the readers list, and every read leaves an audit record with its
+visit event. Card data only passes through memory.
+"""
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from citizeninfo_shared.catalogue_projection import ServicePointRef
+from citizeninfo_shared.privacy import citizen_id_is_valid, keyed_hash
+from citizeninfo_shared.visit_tokens import VisitTokenCodec
+from prometheus_client import Counter, Histogram
+
+from card_gateway.adapters.agent_store import Agent
+from card_gateway.adapters.audit_store import CARD_READS_COLLECTION, AuditStore, ReadRecord
+from card_gateway.adapters.gdx import GdxClient, PersonToVerify, VerificationUnavailable
+from card_gateway.adapters.reader_store import ReaderPlace, ReaderStore, reader_id_for
+from card_gateway.adapters.verification_store import VerificationStore
+from card_gateway.domain.purposes import RELEASED_FIELDS, Purpose, needs_photo, release
+from card_gateway.domain.sessions import Failure, Session, SessionBook
+
+log = structlog.get_logger(__name__)
+
+CARD_READS = Counter("citizeninfo_card_reads_total", "Card reads finished, by outcome", ["outcome"])
+READ_DURATION = Histogram(
+    "citizeninfo_card_read_duration_seconds",
+    "From asking the agent to read until its answer",
+    buckets=(0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
+)
+ONLINE_CHECKS = Counter("citizeninfo_card_online_verifications_total", "Registry checks, by result", ["result"])
+_AGENT_ERRORS = {
+    "card_removed": Failure.CARD_REMOVED,
+    "unreadable_card": Failure.UNREADABLE_CARD,
+    "busy": Failure.READER_BUSY,
+    "no_reader": Failure.NO_READER,
+}
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class AgentLink:
+    agent: Agent
+    send: Send
+    readers: dict[str, str] = field(default_factory=dict)  # reader id → reader name
+    card_present: dict[str, bool] = field(default_factory=dict)
+    card_events: dict[str, int] = field(default_factory=dict)  # changes with every insert or removal
+    read_started: dict[str, float] = field(default_factory=dict)  # request id → loop time
+
+
+class CardDesk:
+    def __init__(
+        self,
+        *,
+        readers: ReaderStore,
+        audit: AuditStore,
+        verification: VerificationStore,
+        gdx: GdxClient,
+        visit_codec: VisitTokenCodec,
+        identity_key: bytes,
+        notify_relay: Callable[[str, Any], None],
+    ) -> None:
+        self.sessions = SessionBook()
+        self._links: dict[str, AgentLink] = {}
+        self._readers = readers
+        self._audit = audit
+        self._verification = verification
+        self._gdx = gdx
+        self._visit_codec = visit_codec
+        self._identity_key = identity_key
+        self._notify_relay = notify_relay
+
+    # --- agents -------------------------------------------------------------------------------
+
+    async def agent_connected(self, agent: Agent, send: Send) -> AgentLink:
+        link = AgentLink(agent=agent, send=send)
+        previous = self._links.get(agent.agent_id)
+        self._links[agent.agent_id] = link
+        if previous is not None:
+            await self._fail_sessions_of(previous, Failure.AGENT_GONE)
+        return link
+
+    async def agent_disconnected(self, link: AgentLink) -> None:
+        if self._links.get(link.agent.agent_id) is link:
+            del self._links[link.agent.agent_id]
+            await self._readers.disconnect(list(link.readers))
+        await self._fail_sessions_of(link, Failure.AGENT_GONE)
+
+    async def readers_reported(self, link: AgentLink, reported: list[dict[str, Any]]) -> None:
+        now_present: dict[str, bool] = {}
+        now_events: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for reader in reported:
+            name = str(reader.get("name", ""))[:200]
+            if not name:
+                continue
+            reader_id = reader_id_for(link.agent.agent_id, name)
+            names[reader_id] = name
+            now_present[reader_id] = bool(reader.get("card_present"))
+            events = reader.get("card_events")
+            now_events[reader_id] = events if isinstance(events, int) else 0
+        gone = [reader_id for reader_id in link.readers if reader_id not in names]
+        inserted = [
+            rid
+            for rid, present in now_present.items()
+            if present and (not link.card_present.get(rid) or link.card_events.get(rid) != now_events[rid])
+        ]
+        changed = [rid for rid in names if link.card_present.get(rid) != now_present[rid] or rid not in link.readers]
+        link.readers, link.card_present, link.card_events = names, now_present, now_events
+        for reader_id in changed:
+            await self._readers.report(
+                ReaderPlace(
+                    reader_id=reader_id,
+                    name=names[reader_id],
+                    agent_id=link.agent.agent_id,
+                    service_point_id=link.agent.service_point_id,
+                    card_present=now_present[reader_id],
+                )
+            )
+        if gone:
+            await self._readers.disconnect(gone)
+            for session in self.sessions.waiting_at_any(set(gone)):
+                await self._finish_failed(session, Failure.NO_READER)
+        log.info("readers_reported", agent_id=link.agent.agent_id, inserted=inserted, gone=gone)
+        for reader_id in inserted:
+            session = self.sessions.waiting_at(reader_id)
+            if session is not None and not session.reading:
+                await self._start_read(link, session)
+
+    def link_of_reader(self, reader_id: str) -> AgentLink | None:
+        for link in self._links.values():
+            if reader_id in link.readers:
+                return link
+        return None
+
+    # --- sessions -----------------------------------------------------------------------------
+
+    async def open_session(
+        self, *, place: ReaderPlace, point: ServicePointRef, staff: str, purpose: Purpose, laser_code: str | None
+    ) -> Session:
+        """Raises LookupError when the reader is not connected, ValueError when it already has a session."""
+        link = self.link_of_reader(place.reader_id)
+        if link is None:
+            raise LookupError("reader not connected")
+        if self.sessions.waiting_at(place.reader_id) is not None:
+            raise ValueError("reader busy")
+        session = self.sessions.open(
+            reader_id=place.reader_id,
+            service_point_id=point.service_point_id,
+            staff=staff,
+            purpose=purpose,
+            agent_id=link.agent.agent_id,
+            reader_name=link.readers[place.reader_id],
+            department_id=point.department_id,
+            ministry_id=point.ministry_id,
+            province_code=point.province_code,
+            laser_code=laser_code,
+        )
+        if link.card_present.get(place.reader_id):
+            await self._start_read(link, session)
+        return session
+
+    async def cancel(self, session: Session) -> None:
+        await self._finish_failed(session, Failure.CANCELLED, audit=False)
+
+    async def _start_read(self, link: AgentLink, session: Session) -> None:
+        session.request_id = secrets.token_urlsafe(24)  # the nonce only this read's answer carries
+        log.info("card_read_requested", reader_id=session.reader_id, purpose=session.purpose.value)
+        link.read_started[session.request_id] = asyncio.get_running_loop().time()
+        try:
+            await link.send(
+                {
+                    "type": "read",
+                    "request_id": session.request_id,
+                    "reader": session.reader_name,
+                    "with_photo": needs_photo(session.purpose),
+                }
+            )
+        except Exception:  # the socket died under us; its disconnect handler fails the session too
+            await self._finish_failed(session, Failure.AGENT_GONE)
+
+    async def read_answered(self, link: AgentLink, message: dict[str, Any]) -> None:
+        request_id = str(message.get("request_id", ""))
+        session = self.sessions.by_request(request_id) if request_id else None
+        started = link.read_started.pop(request_id, None)
+        if session is None or session.agent_id != link.agent.agent_id:
+            log.warning("read_answer_unmatched", agent_id=link.agent.agent_id)  # late, replayed or forged
+            return
+        log.info("card_read_answered", reader_id=session.reader_id, outcome=message.get("error") or "read")
+        if started is not None:
+            READ_DURATION.observe(asyncio.get_running_loop().time() - started)
+        if message.get("type") == "read_failed" and message.get("error") == "no_card":
+            # The card was pulled before the read began (or the reader lagged): wait for the next one.
+            session.request_id = None
+            link.card_present[session.reader_id] = False
+            return
+        if message.get("type") == "read_failed":
+            await self._finish_failed(session, _AGENT_ERRORS.get(str(message.get("error")), Failure.UNREADABLE_CARD))
+            return
+        card = message.get("card")
+        citizen_id = str(card.get("citizen_id", "")) if isinstance(card, dict) else ""
+        if not citizen_id_is_valid(citizen_id):
+            await self._finish_failed(session, Failure.UNREADABLE_CARD)
+            return
+        await self._finish_read(session, card)
+
+    async def _finish_read(self, session: Session, card: dict[str, Any]) -> None:
+        verified, verification_error = await self._verify_online(session, card)
+        read_at = datetime.now(UTC)
+        visit_id = secrets.token_hex(16)
+        token, _claims = self._visit_codec.issue(service_point_id=session.service_point_id, visit_id=visit_id)
+        record = ReadRecord(
+            read_id=visit_id,
+            outcome="read",
+            staff=session.staff,
+            service_point_id=session.service_point_id,
+            department_id=session.department_id,
+            ministry_id=session.ministry_id,
+            province_code=session.province_code,
+            reader_id=session.reader_id,
+            agent_id=session.agent_id,
+            purpose=session.purpose.value,
+            fields_released=list(RELEASED_FIELDS[session.purpose]),
+            citizen_hmac=keyed_hash(self._identity_key, str(card["citizen_id"])),
+            verified_online=verified,
+            read_at=read_at,
+        )
+        await self._audit.append(record)
+        self._notify_relay(CARD_READS_COLLECTION, visit_id)
+        session.complete(release(session.purpose, card), token, verified, verification_error)
+        CARD_READS.labels("read").inc()
+
+    async def _verify_online(self, session: Session, card: dict[str, Any]) -> tuple[bool | None, str | None]:
+        config = await self._verification.for_point(session.service_point_id)
+        if config is None:
+            return None, None
+        if not session.laser_code:
+            return None, "no_laser_code"
+        parts = list(card.get("name_th_parts") or ["", "", "", ""])
+        person = PersonToVerify(
+            citizen_id=str(card["citizen_id"]),
+            first_name=str(parts[1]),
+            last_name=str(parts[3]),
+            birth_date_be=str(card.get("birth_date_be", "")),
+            laser_code=session.laser_code,
+        )
+        try:
+            verified = await self._gdx.verify(config, person)
+        except VerificationUnavailable as error:
+            ONLINE_CHECKS.labels("unavailable").inc()
+            return None, error.code
+        ONLINE_CHECKS.labels("match" if verified else "no_match").inc()
+        return verified, None
+
+    async def _finish_failed(self, session: Session, failure: Failure, *, audit: bool = True) -> None:
+        was_reading = session.reading
+        session.fail(failure)
+        CARD_READS.labels(failure.value).inc()
+        if audit and was_reading:
+            # A read that was attempted leaves a record too (no citizen data: there may be none).
+            record = ReadRecord(
+                read_id=secrets.token_hex(16),
+                outcome=failure.value,
+                staff=session.staff,
+                service_point_id=session.service_point_id,
+                department_id=session.department_id,
+                ministry_id=session.ministry_id,
+                province_code=session.province_code,
+                reader_id=session.reader_id,
+                agent_id=session.agent_id,
+                purpose=session.purpose.value,
+                read_at=datetime.now(UTC),
+            )
+            try:
+                await self._audit.append(record)
+            except Exception as error:  # the session still tells its staff member what happened
+                log.error("audit_append_failed", outcome=failure.value, error=repr(error)[:200])
+
+    async def _fail_sessions_of(self, link: AgentLink, failure: Failure) -> None:
+        for session in self.sessions.waiting_at_any(set(link.readers)):
+            if session.agent_id == link.agent.agent_id:
+                await self._finish_failed(session, failure)
