@@ -200,7 +200,7 @@ def test_the_agent_reports_both_readers_and_card_insert_and_remove(gateway, poin
 def test_identity_check_reads_family_3b79_and_releases_no_full_id_once(
     gateway, point, staff, agent, secrets, topic_tail
 ):
-    running, readers = agent
+    _running, readers = agent
     visits = topic_tail("citizeninfo.visits.v1")
     session_id = _open(gateway, staff, readers[READER_0]["reader_id"], "identity_check")
     with VirtualCard(_card(CITIZEN_IDS[1], ATR_FAMILY_3B79)):

@@ -18,10 +18,17 @@ async def test_registering_an_agent_needs_a_bearer_token(client: AsyncClient, ag
     assert agent_store.agents == []
 
 
-async def test_agency_staff_may_not_register_agents_yet(client: AsyncClient, staff_headers, agent_store) -> None:
-    response = await client.post("/agents", json=AGENT, headers=staff_headers)
-    assert _is_problem(response, 403)
+async def test_agency_staff_register_agents_only_for_their_departments_points(
+    client: AsyncClient, staff_headers, agent_store
+) -> None:
+    other = await client.post("/agents", json={**AGENT, "service_point_id": "P000002"}, headers=staff_headers)
+    assert _is_problem(other, 403)
+    unknown = await client.post("/agents", json={**AGENT, "service_point_id": "P404"}, headers=staff_headers)
+    assert _is_problem(unknown, 404)
     assert agent_store.agents == []
+    own = await client.post("/agents", json=AGENT, headers=staff_headers)
+    assert own.status_code == 201
+    assert [a.registered_by for a in agent_store.agents] == ["somsri"]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +76,7 @@ async def test_readers_are_listed_for_their_point(client: AsyncClient, reader_st
     reader_store.readers["P000001"] = [Reader(reader_id="r1", name="ACS ACR39U", agent_id="a1", card_present=True)]
     response = await client.get("/readers", params={"service_point_id": "P000001"})
     assert response.json() == {
-        "items": [{"reader_id": "r1", "name": "ACS ACR39U", "agent_id": "a1", "card_present": True}]
+        "items": [{"reader_id": "r1", "name": "ACS ACR39U", "agent_id": "a1", "card_present": True, "connected": True}]
     }
 
 

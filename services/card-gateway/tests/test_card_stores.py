@@ -67,4 +67,4 @@ async def test_readers_of_one_point_sorted_by_name() -> None:
     assert [(r.reader_id, r.name, r.card_present) for r in readers] == [("r1", "A", False), ("r2", "B", False)]
     [(filter, projection)] = collection.queries
     assert filter == {"service_point_id": "P1"}
-    assert set(projection) == {"_id", "name", "agent_id", "card_present"}
+    assert set(projection) == {"_id", "name", "agent_id", "card_present", "connected"}
