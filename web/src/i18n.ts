@@ -1,0 +1,324 @@
+// Thai first, English second: every human-facing string has both; the choice is kept in localStorage.
+
+export type Language = "th" | "en";
+
+const STORAGE_KEY = "citizeninfo.lang";
+
+const messages = {
+  "site.name": ["CITIZENinfo", "CITIZENinfo"],
+  "site.tagline": ["ข้อมูลจุดให้บริการประชาชน", "Public service points for citizens"],
+  "nav.label": ["เมนูหลัก", "Main menu"],
+  "nav.search": ["ค้นหา", "Search"],
+  "nav.track": ["ติดตามเรื่องร้องเรียน", "Track a complaint"],
+  "nav.staff": ["สำหรับเจ้าหน้าที่", "Agency staff"],
+  "nav.official": ["ภาพรวมความคืบหน้า", "Progress"],
+  "lang.switch": ["English", "ภาษาไทย"],
+  "lang.switch.label": ["Switch to English", "เปลี่ยนเป็นภาษาไทย"],
+  "skip": ["ข้ามไปยังเนื้อหา", "Skip to content"],
+  "footer": [
+    "ซอฟต์แวร์เปิด · ไม่เก็บเลขประจำตัวประชาชนหรือที่อยู่ IP ของผู้ใช้",
+    "Open software · we never store citizen ids or IP addresses",
+  ],
+  "loading": ["กำลังโหลด…", "Loading…"],
+  "error.unavailable": [
+    "ส่วนนี้ยังไม่เปิดให้บริการ กรุณาลองใหม่ภายหลัง",
+    "This part is not available yet; please try again later.",
+  ],
+  "error.generic": ["เกิดข้อผิดพลาด", "Something went wrong"],
+  "error.network": ["เชื่อมต่อระบบไม่ได้ กรุณาลองใหม่", "Cannot reach the system; please try again."],
+  "error.signin.required": ["กรุณาเข้าสู่ระบบก่อน", "Please sign in first."],
+  "notfound.title": ["ไม่พบหน้าที่ต้องการ", "Page not found"],
+  "notfound.back": ["กลับหน้าค้นหา", "Back to search"],
+
+  "search.title": ["ค้นหาจุดให้บริการ", "Find a service point"],
+  "search.query": ["ชื่อหน่วยงาน บริการ หรือสถานที่", "Office, service or place"],
+  "search.province": ["รหัสจังหวัด (ไม่บังคับ)", "Province code (optional)"],
+  "search.submit": ["ค้นหา", "Search"],
+  "search.near": ["ใกล้ฉัน", "Near me"],
+  "search.near.busy": ["กำลังหาตำแหน่งของคุณ…", "Finding your location…"],
+  "search.near.denied": [
+    "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง ลองค้นหาด้วยชื่อแทน",
+    "Location permission was refused; search by name instead.",
+  ],
+  "search.results": ["ผลการค้นหา", "Results"],
+  "search.count": ["พบ {n} แห่ง", "{n} found"],
+  "search.none": ["ไม่พบจุดให้บริการ", "No service points found"],
+  "search.distance": ["ห่าง {d}", "{d} away"],
+  "search.map": ["แผนที่จุดให้บริการ", "Map of service points"],
+  "map.notiles": [
+    "โหลดแผนที่พื้นหลังไม่ได้ — ยังแสดงจุดให้บริการได้ตามปกติ",
+    "Map background unavailable — service points are still shown.",
+  ],
+  "overview.title": ["ความคืบหน้าทั่วประเทศ", "Nationwide progress"],
+  "overview.points": ["จุดให้บริการ", "Service points"],
+  "overview.pinned": ["ปักหมุดแล้ว", "Pinned"],
+  "overview.surveyed": ["ตอบแบบสำรวจแล้ว", "Surveyed"],
+  "overview.cancelled": ["ยกเลิกสำเนาแล้ว", "Copies cancelled"],
+  "overview.ratings": ["คะแนนจากประชาชน", "Citizen ratings"],
+
+  "point.address": ["ที่อยู่", "Address"],
+  "point.province": ["จังหวัด", "Province"],
+  "point.notpinned": ["หน่วยงานยังไม่ได้ปักหมุดตำแหน่ง", "The agency has not pinned this location yet"],
+  "point.directions": ["เส้นทาง", "Directions"],
+  "point.directions.google": ["เปิดใน Google Maps", "Open in Google Maps"],
+  "point.directions.apple": ["เปิดใน Apple Maps", "Open in Apple Maps"],
+  "point.services": ["บริการ", "Services"],
+  "point.steps": ["ขั้นตอน", "Steps"],
+  "point.documents": ["เอกสารที่ต้องใช้", "Required documents"],
+  "point.copies": ["ยังเรียกสำเนาเอกสารหรือไม่", "Are photocopies still demanded?"],
+  "point.copies.agency": ["หน่วยงานแจ้ง", "The agency says"],
+  "point.copies.citizens": ["ประชาชนแจ้ง", "Citizens report"],
+  "point.copies.citizens.n": [
+    "{asked} จาก {n} คนบอกว่าถูกเรียกสำเนา",
+    "{asked} of {n} were asked for a copy",
+  ],
+  "point.copies.mismatch": [
+    "หน่วยงานแจ้งว่ายกเลิกแล้ว แต่ประชาชนยังถูกเรียกสำเนา",
+    "The agency says copies are cancelled, but citizens were still asked for them",
+  ],
+  "point.score": ["ความพึงพอใจ", "Satisfaction"],
+  "point.score.value": ["คะแนน {score} จาก 5", "{score} out of 5"],
+  "point.score.n": ["จาก {n} ความเห็น", "from {n} ratings"],
+  "point.score.interval": ["ช่วงความเชื่อมั่น 95%: {low}–{high}", "95% interval: {low}–{high}"],
+  "point.score.few": [
+    "ยังมีความเห็นน้อยเกินไปที่จะสรุปคะแนน",
+    "Too few ratings for a fair score yet",
+  ],
+  "point.score.verified": ["จากผู้มาใช้บริการจริง {n} ความเห็น", "{n} from verified visits"],
+  "point.rate": ["ให้คะแนนและความเห็น", "Rate and comment"],
+  "point.complain": ["ร้องเรียน", "File a complaint"],
+
+  "status.required": ["ยังเรียกสำเนา", "Copies still required"],
+  "status.in_progress": ["กำลังยกเลิก", "Being phased out"],
+  "status.cancelled": ["ยกเลิกสำเนาแล้ว", "Copies cancelled"],
+  "status.unsurveyed": ["หน่วยงานยังไม่ได้ตอบแบบสำรวจ", "The agency has not answered the survey"],
+  "copy.id_card_copy": ["สำเนาบัตรประจำตัวประชาชน", "ID card copy"],
+  "copy.house_registration_copy": ["สำเนาทะเบียนบ้าน", "House registration copy"],
+
+  "rate.title": ["ให้คะแนนการบริการ", "Rate the service"],
+  "rate.verified": [
+    "คุณมาใช้บริการที่นี่จริง ความเห็นของคุณจะแสดงว่ายืนยันแล้ว",
+    "Your visit is confirmed: your rating will show as verified",
+  ],
+  "rate.score": ["ความพึงพอใจโดยรวม", "Overall satisfaction"],
+  "rate.score.1": ["1 — ไม่พอใจมาก", "1 — very dissatisfied"],
+  "rate.score.2": ["2 — ไม่พอใจ", "2 — dissatisfied"],
+  "rate.score.3": ["3 — พอใช้", "3 — fair"],
+  "rate.score.4": ["4 — พอใจ", "4 — satisfied"],
+  "rate.score.5": ["5 — พอใจมาก", "5 — very satisfied"],
+  "rate.service": ["บริการที่ใช้ (ไม่บังคับ)", "Service used (optional)"],
+  "rate.service.any": ["ไม่ระบุ", "Not specified"],
+  "rate.copy": ["คุณถูกเรียกสำเนาเอกสารหรือไม่", "Were you asked for a photocopy?"],
+  "rate.copy.yes": ["ถูกเรียก", "Yes"],
+  "rate.copy.no": ["ไม่ถูกเรียก", "No"],
+  "rate.copy.unknown": ["ไม่ระบุ", "Prefer not to say"],
+  "rate.comment": ["ความเห็น (ไม่บังคับ ไม่เกิน 1,000 ตัวอักษร)", "Comment (optional, up to 1,000 characters)"],
+  "rate.comment.hint": [
+    "ไม่ต้องใส่เลขบัตรประชาชน เบอร์โทร หรืออีเมล — ระบบจะลบออกให้",
+    "Do not include id numbers, phone numbers or e-mail — they are removed",
+  ],
+  "rate.submit": ["ส่งความเห็น", "Send rating"],
+  "rate.thanks": ["ขอบคุณสำหรับความเห็น", "Thank you for your rating"],
+  "rate.thanks.verified": ["ยืนยันการมาใช้บริการแล้ว", "Verified visit"],
+  "rate.thanks.unverified": ["ความเห็นทั่วไป (ไม่ได้ยืนยันการมาใช้บริการ)", "General rating (visit not verified)"],
+  "rate.used": ["ลิงก์นี้ถูกใช้ให้คะแนนไปแล้ว", "This link has already been used for a rating"],
+
+  "complaint.title": ["ร้องเรียน", "File a complaint"],
+  "complaint.category": ["เรื่อง", "Subject"],
+  "complaint.description": ["รายละเอียด", "What happened"],
+  "complaint.consent": [
+    "ยินยอมให้หน่วยงานติดต่อกลับ",
+    "I agree that the agency may contact me",
+  ],
+  "complaint.phone": ["เบอร์โทรศัพท์", "Phone"],
+  "complaint.email": ["อีเมล", "E-mail"],
+  "complaint.submit": ["ส่งเรื่องร้องเรียน", "Send complaint"],
+  "complaint.filed": ["รับเรื่องแล้ว รหัสติดตามของคุณคือ", "Received. Your tracking code is"],
+  "complaint.keep": ["เก็บรหัสนี้ไว้เพื่อติดตามเรื่อง", "Keep this code to follow your complaint"],
+  "category.asked_for_copy": ["ถูกเรียกสำเนาเอกสาร", "Asked for a photocopy"],
+  "category.waiting_time": ["รอนานเกินไป", "Waited too long"],
+  "category.staff_conduct": ["พฤติกรรมเจ้าหน้าที่", "Staff conduct"],
+  "category.wrong_information": ["ข้อมูลไม่ถูกต้อง", "Wrong or unclear information"],
+  "category.fees": ["ค่าธรรมเนียมไม่เหมาะสม", "Unexpected fees"],
+  "category.corruption": ["ทุจริตหรือเรียกรับสินบน", "Corruption or bribery"],
+  "category.facilities": ["สถานที่และสิ่งอำนวยความสะดวก", "Premises and facilities"],
+  "category.other": ["อื่น ๆ", "Other"],
+  "track.title": ["ติดตามเรื่องร้องเรียน", "Track a complaint"],
+  "track.code": ["รหัสติดตาม", "Tracking code"],
+  "track.submit": ["ตรวจสอบ", "Check"],
+  "track.status": ["สถานะ", "Status"],
+  "track.history": ["ความเคลื่อนไหว", "History"],
+  "complaint.status.received": ["รับเรื่องแล้ว", "Received"],
+  "complaint.status.forwarded": ["ส่งต่อหน่วยงานแล้ว", "Forwarded to the agency"],
+  "complaint.status.in_progress": ["กำลังดำเนินการ", "In progress"],
+  "complaint.status.resolved": ["ดำเนินการแล้ว", "Resolved"],
+  "complaint.status.closed": ["ปิดเรื่อง", "Closed"],
+  "complaint.status.rejected": ["ไม่รับเรื่อง", "Rejected"],
+  "track.notfound": ["ไม่พบเรื่องร้องเรียนตามรหัสนี้", "No complaint has this tracking code"],
+
+  "signin.title": ["เข้าสู่ระบบเจ้าหน้าที่", "Staff sign-in"],
+  "signin.username": ["ชื่อผู้ใช้", "Username"],
+  "signin.password": ["รหัสผ่าน", "Password"],
+  "signin.submit": ["เข้าสู่ระบบ", "Sign in"],
+  "signin.failed": ["ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password"],
+  "signout": ["ออกจากระบบ", "Sign out"],
+  "staff.title": ["จุดให้บริการของหน่วยงาน", "Your department's service points"],
+  "staff.signedin": ["เข้าสู่ระบบในชื่อ {user}", "Signed in as {user}"],
+  "staff.department": ["รหัสหน่วยงาน", "Department id"],
+  "staff.show": ["แสดง", "Show"],
+  "staff.point": ["จุดให้บริการ", "Service point"],
+  "staff.pin": ["หมุด", "Pin"],
+  "staff.survey": ["แบบสำรวจ", "Survey"],
+  "staff.pinned": ["ปักหมุดแล้ว", "Pinned"],
+  "staff.notpinned": ["ยังไม่ปักหมุด", "Not pinned"],
+  "staff.surveyed": ["ตอบแล้ว", "Answered"],
+  "staff.notsurveyed": ["ยังไม่ตอบ", "Not answered"],
+  "staff.actions": ["ดำเนินการ", "Actions"],
+  "staff.do.pin": ["ปักหมุด", "Pin"],
+  "staff.do.survey": ["ตอบแบบสำรวจ", "Answer survey"],
+  "staff.do.feedback": ["ความเห็น", "Feedback"],
+  "staff.do.counter": ["อ่านบัตร", "Card reader"],
+  "staff.open": ["เปิดจุดให้บริการด้วยรหัส", "Open a service point by id"],
+  "staff.open.id": ["รหัสจุดให้บริการ", "Service point id"],
+  "staff.open.go": ["เปิด", "Open"],
+  "pin.title": ["ปักหมุดตำแหน่ง", "Pin the location"],
+  "pin.help": [
+    "คลิกบนแผนที่ตรงตำแหน่งที่ตั้งของจุดให้บริการ หรือใช้ตำแหน่งของอุปกรณ์",
+    "Click the map where the service point is, or use this device's location",
+  ],
+  "pin.device": ["ใช้ตำแหน่งของอุปกรณ์", "Use this device's location"],
+  "pin.lat": ["ละติจูด", "Latitude"],
+  "pin.lon": ["ลองจิจูด", "Longitude"],
+  "pin.accuracy": ["ความแม่นยำ ±{m} เมตร", "Accuracy ±{m} m"],
+  "pin.save": ["บันทึกหมุด", "Save pin"],
+  "pin.saved": ["บันทึกหมุดแล้ว", "Pin saved"],
+  "pin.flags": ["ข้อสังเกต", "Notes"],
+  "pin.current": ["ตำแหน่งปัจจุบัน", "Current location"],
+  "survey.title": ["แบบสำรวจความพร้อมยกเลิกสำเนาเอกสาร", "No-Copy readiness survey"],
+  "survey.mou": ["มีบันทึกข้อตกลง (MOU) กับกรมการปกครองแล้ว", "Has an MOU with DOPA (linkage centre)"],
+  "survey.readers": ["จำนวนเครื่องอ่านบัตร", "Number of card readers"],
+  "survey.services": ["การเรียกสำเนาแยกตามบริการ", "Copies demanded, per service"],
+  "survey.obstacles": ["อุปสรรค", "Obstacles"],
+  "survey.obstacle.detail": ["รายละเอียด", "Details"],
+  "survey.save": ["ส่งแบบสำรวจ", "Submit survey"],
+  "survey.saved": ["บันทึกแบบสำรวจแล้ว", "Survey saved"],
+  "survey.noservices": ["จุดนี้ยังไม่มีรายการบริการในคู่มือประชาชน", "No services listed for this point"],
+  "obstacle.law": ["กฎหมาย", "Law"],
+  "obstacle.policy": ["นโยบาย", "Policy"],
+  "obstacle.budget": ["งบประมาณ", "Budget"],
+  "obstacle.it_linkage": ["การเชื่อมโยงระบบ IT", "IT linkage"],
+  "obstacle.personnel": ["บุคลากร", "Personnel"],
+  "obstacle.other": ["อื่น ๆ", "Other"],
+  "feedback.title": ["ความเห็นของประชาชน", "Citizens' feedback"],
+  "feedback.none": ["ยังไม่มีความเห็น", "No feedback yet"],
+  "feedback.reply": ["ตอบกลับ", "Reply"],
+  "feedback.reply.send": ["ส่งคำตอบ", "Send reply"],
+  "feedback.replied": ["หน่วยงานตอบ", "Agency reply"],
+  "feedback.verified": ["ยืนยันการมาใช้บริการ", "Verified visit"],
+  "counter.title": ["อ่านบัตรประชาชนที่เคาน์เตอร์", "Read an ID card at the counter"],
+  "counter.reader": ["เครื่องอ่านบัตร", "Card reader"],
+  "counter.noreaders": ["ยังไม่มีเครื่องอ่านบัตรที่จุดนี้", "No card readers at this point yet"],
+  "counter.start": ["รออ่านบัตร", "Wait for a card"],
+  "counter.waiting": ["กรุณาเสียบบัตรประชาชน…", "Insert the ID card…"],
+  "counter.read": ["อ่านบัตรแล้ว", "Card read"],
+  "counter.failed": ["อ่านบัตรไม่สำเร็จ", "Reading failed"],
+  "counter.card.present": ["มีบัตรเสียบอยู่", "card inserted"],
+  "counter.visit": ["ลิงก์ให้คะแนนสำหรับผู้มาใช้บริการ", "Rating link for the citizen"],
+  "card.citizen_id_masked": ["เลขประจำตัวประชาชน", "Citizen id"],
+  "card.name_th": ["ชื่อ (ไทย)", "Name (Thai)"],
+  "card.name_en": ["ชื่อ (อังกฤษ)", "Name (English)"],
+  "card.birth_date": ["วันเกิด", "Date of birth"],
+  "card.gender": ["เพศ", "Gender"],
+  "card.address_th": ["ที่อยู่", "Address"],
+  "card.issue_date": ["วันออกบัตร", "Issued"],
+  "card.expiry_date": ["วันหมดอายุ", "Expires"],
+
+  "official.title": ["ความคืบหน้าการปักหมุดและการยกเลิกสำเนาเอกสาร", "Progress of pins and No-Copy"],
+  "official.ministry": ["กระทรวง", "Ministry"],
+  "official.ministry.id": ["รหัสกระทรวง", "Ministry id"],
+  "official.show": ["แสดงตาราง", "Show table"],
+  "official.department": ["หน่วยงาน", "Department"],
+  "official.total": ["รวมทั้งสิ้น", "Total"],
+  "official.download.csv": ["ดาวน์โหลด CSV", "Download CSV"],
+  "official.download.xlsx": ["ดาวน์โหลด XLSX", "Download XLSX"],
+  "official.provinces": ["รายจังหวัด", "By province"],
+  "official.province": ["จังหวัด", "Province"],
+  "official.points": ["จุดให้บริการของหน่วยงาน", "The department's service points"],
+  "official.satisfaction": ["ความพึงพอใจตามช่วงเวลา", "Satisfaction over time"],
+  "official.reconciliation": [
+    "จุดที่แจ้งว่ายกเลิกสำเนาแล้ว แต่ประชาชนยังถูกเรียก",
+    "Points that say copies are cancelled while citizens are still asked",
+  ],
+  "official.reconciliation.none": ["ไม่พบจุดที่ขัดแย้งกัน", "No conflicting points"],
+  "official.reports": ["รายงานจากประชาชน", "Citizen reports"],
+  "col.service_points": ["จำนวนจุดบริการ", "Service points"],
+  "col.pinned": ["ปักหมุดแล้ว", "Pinned"],
+  "col.not_pinned": ["ยังไม่ปักหมุด", "Not pinned"],
+  "col.copy_cancelled": ["ยกเลิกสำเนาแล้ว", "Copies cancelled"],
+  "col.copy_not_cancelled": ["ยังไม่ยกเลิก", "Not cancelled"],
+  "col.copy_in_progress": ["อยู่ระหว่างดำเนินการ", "In progress"],
+  "col.surveyed": ["ตอบแบบสำรวจแล้ว", "Surveyed"],
+  "col.not_surveyed": ["ยังไม่ตอบแบบสำรวจ", "Not surveyed"],
+  "chart.average": ["คะแนนเฉลี่ย", "Average score"],
+  "chart.count": ["จำนวนความเห็น", "Ratings"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type MessageKey = keyof typeof messages;
+
+let current: Language = readStoredLanguage();
+
+function readStoredLanguage(): Language {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "th";
+  } catch {
+    return "th";
+  }
+}
+
+export function language(): Language {
+  return current;
+}
+
+export function setLanguage(next: Language): void {
+  current = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Private browsing may refuse storage; the choice then lasts for this page only.
+  }
+  document.documentElement.lang = next;
+}
+
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text: string = messages[key][current === "th" ? 0 : 1];
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return key in messages;
+}
+
+/** Thai digits stay Arabic (as government tables print them); grouping follows the language. */
+export function formatNumber(value: number, fractionDigits = 0): string {
+  return value.toLocaleString(current === "th" ? "th-TH" : "en-GB", {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  });
+}
+
+export function formatDistance(metres: number): string {
+  return metres < 1000
+    ? `${formatNumber(Math.round(metres))} ${current === "th" ? "ม." : "m"}`
+    : `${formatNumber(metres / 1000, 1)} ${current === "th" ? "กม." : "km"}`;
+}
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString(current === "th" ? "th-TH" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A record's name in the chosen language, falling back to Thai (the catalogue's own language). */
+export function localName(item: { name_th?: string | null; name_en?: string | null }): string {
+  return (current === "en" && item.name_en) || item.name_th || item.name_en || "";
+}

@@ -1,0 +1,117 @@
+import "leaflet/dist/leaflet.css";
+import "./styles.css";
+
+import { session, signOut } from "./auth";
+import { loadConfig } from "./config";
+import { h, replaceChildren } from "./dom";
+import { language, setLanguage, t } from "./i18n";
+import { counterPage } from "./pages/counter";
+import { complaintPage, trackPage } from "./pages/complaints";
+import { officialPage } from "./pages/official";
+import { pointPage } from "./pages/point";
+import { searchPage } from "./pages/search";
+import { feedbackPage, pinPage, staffPage, surveyPage } from "./pages/staff";
+import { fallback, interceptLinks, navigate, onRendered, render, route } from "./router";
+
+route(/^\/$/, searchPage);
+route(/^\/search$/, searchPage);
+route(/^\/points\/([^/]+)$/, pointPage);
+route(/^\/points\/([^/]+)\/complain$/, complaintPage);
+route(/^\/complaints$/, trackPage);
+route(/^\/complaints\/([^/]+)$/, trackPage);
+route(/^\/staff$/, staffPage);
+route(/^\/staff\/points\/([^/]+)\/pin$/, pinPage);
+route(/^\/staff\/points\/([^/]+)\/survey$/, surveyPage);
+route(/^\/staff\/points\/([^/]+)\/feedback$/, feedbackPage);
+route(/^\/staff\/points\/([^/]+)\/counter$/, counterPage);
+route(/^\/official$/, officialPage);
+route(/^\/official\/ministries\/([^/]+)$/, officialPage);
+fallback(({ main }) => {
+  main.append(
+    h("h1", {}, t("notfound.title")),
+    h("p", {}, h("a", { href: "/" }, t("notfound.back"))),
+  );
+});
+
+function renderChrome(): void {
+  document.documentElement.lang = language();
+  document.title = `${t("site.name")} — ${t("site.tagline")}`;
+  const skip = document.querySelector(".skip-link");
+  if (skip) skip.textContent = t("skip");
+  const here = location.pathname;
+  const link = (href: string, label: string, active: boolean) =>
+    h("a", { href, "aria-current": active ? "page" : null }, label);
+  const signedIn = session();
+  const header = document.getElementById("site-header") as HTMLElement;
+  replaceChildren(
+    header,
+    h(
+      "div",
+      { class: "brand" },
+      h("a", { href: "/", class: "brand-name" }, t("site.name")),
+      h("span", { class: "brand-tagline" }, t("site.tagline")),
+    ),
+    h(
+      "nav",
+      { "aria-label": t("nav.label") },
+      h(
+        "ul",
+        {},
+        h("li", {}, link("/", t("nav.search"), here === "/" || here === "/search" || here.startsWith("/points"))),
+        h("li", {}, link("/complaints", t("nav.track"), here.startsWith("/complaints"))),
+        h("li", {}, link("/staff", t("nav.staff"), here.startsWith("/staff"))),
+        h("li", {}, link("/official", t("nav.official"), here.startsWith("/official"))),
+      ),
+    ),
+    h(
+      "div",
+      { class: "header-tools" },
+      signedIn
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "link-button",
+              onclick: () => {
+                signOut();
+                navigate("/staff");
+              },
+            },
+            t("signout"),
+          )
+        : null,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "lang-switch",
+          lang: language() === "th" ? "en" : "th",
+          "aria-label": t("lang.switch.label"),
+          onclick: () => {
+            setLanguage(language() === "th" ? "en" : "th");
+            void render();
+          },
+        },
+        t("lang.switch"),
+      ),
+    ),
+  );
+  replaceChildren(document.getElementById("site-footer") as HTMLElement, h("p", {}, t("footer")));
+}
+
+let firstRender = true;
+onRendered(() => {
+  renderChrome();
+  // After a navigation, move focus to the new page's heading so screen readers announce it.
+  if (!firstRender) (document.querySelector("main h1") as HTMLElement | null)?.focus();
+  firstRender = false;
+});
+
+async function start(): Promise<void> {
+  await loadConfig();
+  interceptLinks();
+  renderChrome();
+  await render();
+}
+
+void start();

@@ -1,0 +1,135 @@
+// Citizens: file a complaint about a point (sent on to the national complaint system) and track it by code.
+
+import { errorText, get, post, ApiError } from "../api";
+import { field, h, pageHeading, replaceChildren, setMessage, statusMessage } from "../dom";
+import { formatDate, hasMessage, localName, t, type MessageKey } from "../i18n";
+import { normalizePoint } from "../points";
+import { navigate, type PageContext } from "../router";
+
+const CATEGORIES = [
+  "asked_for_copy",
+  "waiting_time",
+  "staff_conduct",
+  "wrong_information",
+  "fees",
+  "corruption",
+  "facilities",
+  "other",
+] as const;
+
+interface ComplaintStatus {
+  status: string;
+  tracking_code?: string;
+  history: { status: string; note?: string | null; changed_at?: string }[];
+}
+
+export async function complaintPage({ main, params, signal }: PageContext): Promise<void> {
+  const pointId = params[0];
+  const heading = pageHeading(t("complaint.title"));
+  main.append(heading);
+  try {
+    const point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal));
+    heading.textContent = `${t("complaint.title")}: ${localName(point)}`;
+  } catch {
+    // The form still works with the id alone.
+  }
+  const category = h(
+    "select",
+    { name: "category", required: true },
+    CATEGORIES.map((c) => h("option", { value: c }, t(`category.${c}` as MessageKey))),
+  );
+  const description = h("textarea", { name: "description", required: true, maxlength: 2000, rows: 5 });
+  const consent = h("input", { type: "checkbox", name: "consent_to_contact", id: "complaint-consent" });
+  const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel" });
+  const email = h("input", { type: "email", name: "email", autocomplete: "email" });
+  const contact = h("div", { class: "contact", hidden: true }, field(t("complaint.phone"), phone), field(t("complaint.email"), email));
+  consent.addEventListener("change", () => {
+    contact.hidden = !consent.checked;
+  });
+  const message = statusMessage();
+  const submit = h("button", { type: "submit" }, t("complaint.submit"));
+  const form = h(
+    "form",
+    {
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const body: Record<string, unknown> = {
+          service_point_id: pointId,
+          category: category.value,
+          description: description.value.trim(),
+          consent_to_contact: consent.checked,
+        };
+        if (consent.checked && (phone.value.trim() || email.value.trim())) {
+          body.contact = { ...(phone.value.trim() && { phone: phone.value.trim() }), ...(email.value.trim() && { email: email.value.trim() }) };
+        }
+        submit.disabled = true;
+        try {
+          const filed = await post<{ complaint_id: string; tracking_code: string }>("/api/feedback/v1/complaints", body);
+          form.replaceWith(
+            h(
+              "div",
+              { class: "message message-success", role: "status" },
+              h("p", {}, t("complaint.filed"), " ", h("strong", { class: "tracking-code" }, filed.tracking_code)),
+              h("p", {}, t("complaint.keep"), " — ", h("a", { href: `/complaints/${encodeURIComponent(filed.tracking_code)}` }, t("track.title"))),
+            ),
+          );
+        } catch (error) {
+          submit.disabled = false;
+          setMessage(message, "error", errorText(error));
+        }
+      },
+    },
+    field(t("complaint.category"), category),
+    field(t("complaint.description"), description),
+    h("div", { class: "choice" }, consent, h("label", { for: "complaint-consent" }, t("complaint.consent"))),
+    contact,
+    submit,
+    message,
+  );
+  main.append(form);
+}
+
+export async function trackPage({ main, params, signal }: PageContext): Promise<void> {
+  const code = h("input", { type: "text", name: "tracking_code", required: true, autocomplete: "off", value: params[0] ?? "" });
+  const result = h("div", { "aria-live": "polite" });
+  main.append(
+    pageHeading(t("track.title")),
+    h(
+      "form",
+      {
+        class: "inline-form",
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          if (code.value.trim()) navigate(`/complaints/${encodeURIComponent(code.value.trim())}`);
+        },
+      },
+      field(t("track.code"), code),
+      h("button", { type: "submit" }, t("track.submit")),
+    ),
+    result,
+  );
+  if (!params[0]) return;
+  const message = statusMessage();
+  result.append(message);
+  setMessage(message, "info", t("loading"));
+  try {
+    const complaint = await get<ComplaintStatus>(`/api/feedback/v1/complaints/${encodeURIComponent(params[0])}`, {}, signal);
+    const label = (s: string) => (hasMessage(`complaint.status.${s}`) ? t(`complaint.status.${s}` as MessageKey) : s);
+    replaceChildren(
+      result,
+      h("p", {}, `${t("track.status")}: `, h("strong", {}, label(complaint.status))),
+      h("h2", {}, t("track.history")),
+      h(
+        "ol",
+        { class: "history" },
+        complaint.history.map((entry) =>
+          h("li", {}, entry.changed_at ? `${formatDate(entry.changed_at)} — ` : "", label(entry.status), entry.note ? `: ${entry.note}` : ""),
+        ),
+      ),
+    );
+  } catch (error) {
+    if (signal.aborted) return;
+    const missing = error instanceof ApiError && error.status === 404 && !error.notAvailable;
+    setMessage(message, "error", missing ? t("track.notfound") : errorText(error));
+  }
+}
