@@ -18,6 +18,8 @@ class FeedbackSettings(ServiceSettings):
     # The gateway sets this header to the address it saw; without it the last X-Forwarded-For hop,
     # then the peer address, is used (services listen on loopback behind the gateway).
     client_address_header: str = "x-real-ip"
+    # Finished windows are deleted this often (the MongoDB-wire server has no TTL indexes).
+    rate_limit_purge_interval_seconds: float = 300.0
 
     # Idempotency-Key replays are recognised as long as the rating exists (keys are per rating).
     idempotency_key_max_length: int = 100

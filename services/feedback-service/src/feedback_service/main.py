@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import structlog
 from citizeninfo_shared.idempotency import MongoProcessedEvents
@@ -43,7 +44,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 group_id=settings.complaint_status_group,
             )
             tasks = [
-                asyncio.create_task(app.state.rate_limiter.ensure_indexes_quietly(), name="rate-limit-indexes"),
+                asyncio.create_task(_keep_running(_purging(app.state.rate_limiter, settings)), name="rate-limits"),
                 asyncio.create_task(_keep_running(consumer.run), name="complaint-status"),
             ]
             try:
@@ -63,8 +64,18 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     )
 
 
+def _purging(limiter: RateLimiter, settings: FeedbackSettings):
+    async def run() -> None:
+        await limiter.ensure_indexes()
+        while True:
+            await limiter.purge_expired(datetime.now(UTC))
+            await asyncio.sleep(settings.rate_limit_purge_interval_seconds)
+
+    return run
+
+
 async def _keep_running(run) -> None:
-    """The consumer loop survives Kafka or database hiccups: logged, then started again."""
+    """A background loop survives Kafka or database hiccups: logged, then started again."""
     async for attempt in AsyncRetrying(
         wait=wait_exponential_jitter(initial=1, max=15),
         retry=retry_if_exception_type(Exception),

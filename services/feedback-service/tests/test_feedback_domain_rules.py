@@ -1,0 +1,73 @@
+from datetime import UTC, datetime, timedelta
+
+from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
+from citizeninfo_shared.events.complaints import ComplaintContact
+from citizeninfo_shared.privacy import CITIZEN_ID_PLACEHOLDER, PHONE_PLACEHOLDER
+from feedback_service.config import FeedbackSettings
+from feedback_service.domain.complaint import Category, StatusEntry, file_complaint, history_after
+from feedback_service.domain.rate_limits import first_exceeded, rating_counters
+from feedback_service.domain.tracking_codes import complaint_id_of, display, new_code, normalize
+
+from .conftest import POINT
+
+NOW = datetime(2018, 8, 16, 10, 0, 30, tzinfo=UTC)
+
+
+def test_rating_counters_are_per_client_per_point_and_per_day() -> None:
+    settings = FeedbackSettings(environment="test")
+    client, point, day = rating_counters(settings, client="abc", point_id="P1", now=NOW)
+    assert client.counter_id == f"rating:client:abc:{int(NOW.timestamp()) // 60 * 60}"
+    assert point.counter_id.startswith("rating:point:P1:")
+    assert day.counter_id == "rating:client-point:abc:P1:2018-08-16"
+    assert client.resets_at == datetime(2018, 8, 16, 10, 1, tzinfo=UTC)
+    assert day.resets_at == datetime(2018, 8, 17, tzinfo=UTC)
+    assert first_exceeded([(client, client.limit), (point, 1)], NOW) is None
+    exceeded = first_exceeded([(client, client.limit + 1), (point, 1)], NOW)
+    assert exceeded.counter is client and exceeded.retry_after_seconds == 30
+
+
+def test_tracking_codes_read_back_however_they_are_typed() -> None:
+    code = new_code()
+    assert normalize(display(code)) == code
+    assert normalize(display(code).lower().replace("-", " ")) == code
+    assert normalize(complaint_id_of(code)) == code
+    assert normalize("0O1I-L000-00") == "0011100000"
+    assert normalize("short") is None and normalize("!!!!-!!!!-!!") is None
+
+
+def _complaint(consent: bool):
+    return file_complaint(
+        code="7K3MQ9XD2F",
+        point=POINT,
+        category=Category.ASKED_FOR_COPY,
+        description="ขอสำเนาบัตร 1101700230708 โทร 0812345678",
+        contact=ComplaintContact(phone="0812345678"),
+        consent_to_contact=consent,
+        service_id="S00001",
+        channel="api",
+        filed_at=NOW,
+    )
+
+
+def test_a_complaint_is_redacted_and_carries_contact_only_with_consent() -> None:
+    complaint = _complaint(consent=True)
+    assert complaint.complaint_id == "cmp_7K3MQ9XD2F" and complaint.tracking_code == "7K3M-Q9XD-2F"
+    assert complaint.description == f"ขอสำเนาบัตร {CITIZEN_ID_PLACEHOLDER} โทร {PHONE_PLACEHOLDER}"
+    assert complaint.contact.phone == "0812345678"
+    assert (complaint.department_id, complaint.ministry_id, complaint.province_code) == ("D0702", "M07", "10")
+    assert _complaint(consent=False).contact is None
+
+
+def test_status_history_is_ordered_by_time_and_applies_each_event_once() -> None:
+    received = [StatusEntry(status="received", changed_at=NOW)]
+    resolved = ComplaintStatusChanged(
+        complaint_id="cmp_7K3MQ9XD2F", status="resolved", note="โทร 0812345678", changed_at=NOW + timedelta(hours=2)
+    )
+    forwarded = ComplaintStatusChanged(
+        complaint_id="cmp_7K3MQ9XD2F", status="forwarded", changed_at=NOW + timedelta(hours=1)
+    )
+    history = history_after(received, resolved, "e2")
+    history = history_after(history, forwarded, "e1")
+    assert [e.status for e in history] == ["received", "forwarded", "resolved"]
+    assert history[-1].note == f"โทร {PHONE_PLACEHOLDER}"
+    assert history_after(history, resolved, "e2") is history
