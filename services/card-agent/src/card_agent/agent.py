@@ -3,7 +3,8 @@
 Messages are JSON objects with a `type`:
   agent → gateway   {"type": "readers", "readers": [{"name", "card_present", "card_events"}]}  on every change
                     {"type": "read_result", "request_id", "card": {...}}          the answer to one `read`
-                    {"type": "read_failed", "request_id", "error": "card_removed"|"unreadable_card"|"busy"|"no_reader"|"no_card"}
+                    {"type": "read_failed", "request_id", "error": ...}  card_removed | unreadable_card | busy |
+                                                                           no_reader | no_card (nothing to read yet)
   gateway → agent   {"type": "read", "request_id", "reader", "with_photo": bool}  read this reader now
 The request id is the gateway's nonce: the agent reads only when asked and answers only that request.
 Card data lives in memory for one message and is never logged or written to disk.

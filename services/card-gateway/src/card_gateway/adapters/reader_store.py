@@ -52,7 +52,11 @@ class ReaderStore:
         await self._collection.create_index("agent_id")
 
     async def at_point(self, service_point_id: str) -> list[Reader]:
-        cursor = self._collection.find({"service_point_id": service_point_id}, _READER_FIELDS).sort("name")
+        cursor = (
+            self._collection.find({"service_point_id": service_point_id}, _READER_FIELDS)
+            .sort("name")
+            .limit(MAX_READERS_LISTED)
+        )
         return [reader_of(d) for d in await cursor.to_list(MAX_READERS_LISTED)]
 
     async def place(self, reader_id: str) -> ReaderPlace | None:
