@@ -71,3 +71,23 @@ def test_status_history_is_ordered_by_time_and_applies_each_event_once() -> None
     assert [e.status for e in history] == ["received", "forwarded", "resolved"]
     assert history[-1].note == f"โทร {PHONE_PLACEHOLDER}"
     assert history_after(history, resolved, "e2") is history
+
+
+async def test_known_points_are_cached_and_unknown_ones_asked_again() -> None:
+    from feedback_service.adapters.catalogue_cache import CachedCatalogue
+
+    class CountingProjection:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        async def service_point(self, service_point_id: str):
+            self.asked.append(service_point_id)
+            return POINT if service_point_id == POINT.service_point_id else None
+
+    projection = CountingProjection()
+    cached = CachedCatalogue(projection, ttl_seconds=60, max_points=10)
+    assert await cached.service_point("P000001") == POINT
+    assert await cached.service_point("P000001") == POINT
+    assert await cached.service_point("P404") is None
+    assert await cached.service_point("P404") is None
+    assert projection.asked == ["P000001", "P404", "P404"]

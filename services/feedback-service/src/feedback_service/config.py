@@ -21,7 +21,9 @@ class FeedbackSettings(ServiceSettings):
     # Finished windows are deleted this often (the MongoDB-wire server has no TTL indexes).
     rate_limit_purge_interval_seconds: float = 300.0
 
-    # Idempotency-Key replays are recognised as long as the rating exists (keys are per rating).
-    idempotency_key_max_length: int = 100
+    # Known service points stay in memory this long (a point's department or services change rarely).
+    catalogue_cache_seconds: float = 60.0
+    catalogue_cache_points: int = 100_000
+
     # Consumer group reading citizeninfo.complaint-status.v1 from the national complaint system.
     complaint_status_group: str = "feedback-service.complaint-status"

@@ -13,6 +13,7 @@ from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from feedback_service.adapters.catalogue_cache import CachedCatalogue
 from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, ComplaintStatusConsumer
 from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
 from feedback_service.adapters.rate_limiter import RATE_LIMITS_COLLECTION, RateLimiter
@@ -33,6 +34,11 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app, settings, outbox_collections=[RATINGS_COLLECTION, COMPLAINTS_COLLECTION], follow_catalogue=True
         ):
             db = app.state.db
+            app.state.catalogue = CachedCatalogue(
+                app.state.catalogue,
+                ttl_seconds=settings.catalogue_cache_seconds,
+                max_points=settings.catalogue_cache_points,
+            )
             app.state.rating_store = RatingStore(db[RATINGS_COLLECTION])
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
             app.state.rate_limiter = RateLimiter(db[RATE_LIMITS_COLLECTION])
