@@ -1,0 +1,186 @@
+"""End-to-end fixtures: Debian's chromium driven by Playwright through the running gateway (`make up`).
+
+No browser is downloaded (executable_path); the page may reach only the gateway on 127.0.0.1, so a tile
+server or any other host is blocked and the pages must work without them. Screenshots go to
+.run/e2e-artifacts/ (git-ignored); axe-core comes from the web client's npm packages.
+"""
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+GATEWAY = f"http://127.0.0.1:{os.environ.get('CITIZENINFO_GATEWAY_PORT', '8080')}"
+CHROMIUM = Path(os.environ.get("CITIZENINFO_CHROMIUM", "/usr/bin/chromium"))
+AXE_SCRIPT = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / ".run" / "e2e-artifacts"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: drives the web client in headless chromium through the gateway")
+
+
+@pytest.fixture(scope="session")
+def admin_token() -> str:
+    secrets = json.loads((REPO / ".run" / "secrets.json").read_text())
+    response = httpx.post(
+        f"{GATEWAY}/api/pin/v1/auth/token",
+        data={"username": secrets["admin_user"], "password": secrets["admin_password"]},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+@pytest.fixture(scope="session")
+def api(admin_token: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=GATEWAY, headers={"Authorization": f"Bearer {admin_token}"}, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def run_id() -> str:
+    return uuid.uuid4().hex[:8].upper()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: make up installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _local_only(route: Route) -> None:
+    if route.request.url.startswith(GATEWAY):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    created = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900}, permissions=["geolocation"])
+    created.route("**/*", _local_only)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(page: Page, name: str) -> Path:
+        target = folder / f"{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        return target
+
+    return save
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical WCAG 2 A/AA violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+@pytest.fixture
+def check_accessibility() -> Callable[[Page], None]:
+    def check(page: Page) -> None:
+        violations = axe_violations(page)
+        assert violations == [], f"accessibility violations on {page.url}: {violations}"
+
+    return check
+
+
+# ------------------------------------------------------------------------------------ test data
+def catalogue(run_id: str, points: list[dict[str, Any]], departments: int = 1) -> list[dict[str, Any]]:
+    """One ministry, its departments, one service with copy documents, and the given points."""
+    ministry = f"ME2E{run_id}"
+    lines: list[dict[str, Any]] = [
+        {"kind": "ministry", "id": ministry, "name_th": f"กระทรวงทดสอบ {run_id}", "name_en": f"Test Ministry {run_id}"}
+    ]
+    for number in range(1, departments + 1):
+        lines.append(
+            {
+                "kind": "department",
+                "id": f"DE2E{run_id}{number}",
+                "ministry_id": ministry,
+                "name_th": f"กรมทดสอบ {run_id} {number}",
+            }
+        )
+    lines.append(
+        {
+            "kind": "service",
+            "id": f"SE2E{run_id}",
+            "department_id": f"DE2E{run_id}1",
+            "name_th": "ขอหนังสือรับรอง",
+            "name_en": "Certificate request",
+            "steps": ["ยื่นคำขอ", "รับหนังสือรับรอง"],
+            "documents": [
+                {"name_th": "สำเนาบัตรประจำตัวประชาชน", "kind": "id_card_copy", "copies": 1},
+                {"name_th": "สำเนาทะเบียนบ้าน", "kind": "house_registration_copy", "copies": 1},
+            ],
+        }
+    )
+    for point in points:
+        lines.append(
+            {
+                "kind": "service_point",
+                "department_id": f"DE2E{run_id}1",
+                "province_code": "10",
+                "district_code": "1001",
+                "address_th": "ถนนทดสอบ เขตพระนคร กรุงเทพมหานคร",
+                "service_ids": [f"SE2E{run_id}"],
+                **point,
+            }
+        )
+    return lines
+
+
+def import_catalogue(api: httpx.Client, lines: list[dict[str, Any]]) -> None:
+    body = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
+    response = api.post(
+        "/api/pin/v1/catalogue:import", content=body.encode(), headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["errors"] == [], response.json()
+
+
+def wait_until(what: str, probe: Callable[[], Any], seconds: float = 30, interval: float = 0.25) -> Any:
+    """Set-up waits for asynchronous projections (events → other services); not a performance check."""
+    deadline = time.monotonic() + seconds
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not true after {seconds:.0f}s (last: {last!r})")
