@@ -5,12 +5,12 @@ validate a survey, stamp events) read this local projection instead of calling p
 path. Catalogue records carry the full latest state of their key, so applying one twice is harmless.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
 from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, ValidationError
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from citizeninfo_shared.events.catalogue import (
@@ -78,8 +78,14 @@ class CatalogueProjection:
             latest.setdefault(collection, {})[data[id_field]] = data
             PROJECTED_EVENTS.labels(kind=collection.removeprefix("catalogue_")).inc()
         for collection, records in latest.items():
-            operations = [ReplaceOne({"_id": key}, {"_id": key, **data}, upsert=True) for key, data in records.items()]
-            await self._db[collection].bulk_write(operations, ordered=False)
+            # One replace per record, never a multi-statement bulk update: FerretDB 1.24 on PostgreSQL
+            # leaks a pooled connection per statement of such a batch until its pool deadlocks.
+            await asyncio.gather(
+                *(
+                    self._db[collection].replace_one({"_id": key}, {"_id": key, **data}, upsert=True)
+                    for key, data in records.items()
+                )
+            )
         return sum(len(records) for records in latest.values())
 
     async def service_point(self, service_point_id: str) -> ServicePointRef | None:

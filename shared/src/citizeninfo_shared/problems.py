@@ -4,12 +4,12 @@ from http import HTTPStatus
 from typing import Any
 
 import structlog
+from elastic_transport import TransportError
+from elasticsearch import ApiError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from elastic_transport import TransportError
-from elasticsearch import ApiError
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 

@@ -37,7 +37,9 @@ async def service_runtime(
     outbox (then a Kafka outage delays events but does not stop the service). `follow_catalogue`
     keeps a local projection of the catalogue topic (`app.state.catalogue`).
     """
-    mongo = create_mongo_client(settings.mongodb_url, app_name=settings.service_name)
+    mongo = create_mongo_client(
+        settings.mongodb_url, app_name=settings.service_name, max_pool_size=settings.mongodb_max_pool_size
+    )
     app.state.mongo = mongo
     app.state.db = mongo[settings.mongodb_database]
     app.state.token_codec = TokenCodec(

@@ -22,6 +22,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "citizeninfo"
+    mongodb_max_pool_size: int = 12
     elasticsearch_url: str = "http://127.0.0.1:9200"
 
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)

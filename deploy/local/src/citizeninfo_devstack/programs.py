@@ -97,7 +97,7 @@ def infrastructure_programs(paths: StackPaths, unprivileged_user: str | None) ->
             # indexes of templates/postgres-ferretdb.sql (a generic plan cannot see the field name).
             f"{postgres_bin()}/postgres -D {paths.postgres_data} -p {POSTGRES_PORT} "
             f"-k {paths.postgres_socket_dir} -c listen_addresses=127.0.0.1 "
-            "-c plan_cache_mode=force_custom_plan -c shared_buffers=256MB -c max_connections=300 "
+            "-c plan_cache_mode=force_custom_plan -c shared_buffers=256MB -c max_connections=400 "
             "-c synchronous_commit=on -c log_min_messages=warning",
             paths.run,
             user=db_user,
@@ -106,7 +106,10 @@ def infrastructure_programs(paths: StackPaths, unprivileged_user: str | None) ->
         Program(
             "ferretdb",
             f"{paths.ferretdb_binary} --handler=postgresql "
-            f"--postgresql-url=postgres://{POSTGRES_USER}@127.0.0.1:{POSTGRES_PORT}/{POSTGRES_DATABASE} "
+            # pgx pools 4 connections by default; a request may need two, so many clients at once deadlock
+            # it. Services cap their own pools (CITIZENINFO_MONGODB_MAX_POOL_SIZE) well below this.
+            f"--postgresql-url=postgres://{POSTGRES_USER}@127.0.0.1:{POSTGRES_PORT}/{POSTGRES_DATABASE}"
+            "?pool_max_conns=250 "
             f"--state-dir={paths.data}/ferretdb-state --listen-addr=127.0.0.1:{MONGODB_PORT} "
             f"--debug-addr=127.0.0.1:{FERRETDB_DEBUG_PORT} --telemetry=disable --log-level=WARN",
             paths.run,

@@ -40,6 +40,16 @@ class AccountStore:
             raise UsernameTaken(username) from error
         return document
 
+    async def update(self, username: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Applies the fields given (a new password is hashed); returns the account as it is now."""
+        fields = {k: v for k, v in changes.items() if k != "password"}
+        if changes.get("password"):
+            fields["password_hash"] = hash_password(changes["password"])
+        if fields:
+            fields["updated_at"] = datetime.now(UTC)
+            await self._users.update_one({"_id": username}, {"$set": fields})
+        return await self.find(username) or {}
+
     async def ensure_bootstrap_admin(self, username: str, password: SecretStr | None) -> None:
         """The national administrator exists from the start; a password set at start-up is applied."""
         if password is None:

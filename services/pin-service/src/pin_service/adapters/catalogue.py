@@ -16,7 +16,6 @@ from citizeninfo_shared.events.catalogue import (
 )
 from citizeninfo_shared.outbox import OutboxEntry, new_document_with_events, update_with_events
 from citizeninfo_shared.topics import TopicName
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -194,7 +193,7 @@ class CatalogueImporter:
             entry = OutboxEntry.of(TopicName.CATALOGUE, _event_for(line, self._ministry_of_department))
             fields.update(content_hash=digest, updated_at=now)
             if record_id in existing:
-                updates.append(UpdateOne({"_id": record_id}, update_with_events({"$set": fields}, entry)))
+                updates.append((record_id, update_with_events({"$set": fields}, entry)))
                 self.report.updated[kind] += 1
             else:
                 if isinstance(line, ServicePointLine):
@@ -218,8 +217,10 @@ class CatalogueImporter:
                         if not k.startswith("_") and k not in ("created_at", "pin_count")
                     }
                     entries = [OutboxEntry.from_document(e) for e in document["_outbox"]]
-                    updates.append(UpdateOne({"_id": document["_id"]}, update_with_events({"$set": fields}, *entries)))
+                    updates.append((document["_id"], update_with_events({"$set": fields}, *entries)))
         if updates:
-            await collection.bulk_write(updates, ordered=False)
+            # One update per record, never a multi-statement bulk update: FerretDB 1.24 on PostgreSQL
+            # leaks a pooled connection per statement of such a batch until its pool deadlocks.
+            await asyncio.gather(*(collection.update_one({"_id": key}, update) for key, update in updates))
         for record_id in changed:
             self._notify(collection_name, record_id)

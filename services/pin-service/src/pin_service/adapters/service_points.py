@@ -81,7 +81,7 @@ class ServicePointStore:
         await self._points.update_one({"_id": service_point_id}, update)
 
     async def flagged(self, limit: int) -> list[dict[str, Any]]:
-        return await self._points.find({"flags_open": True}, POINT_PROJECTION).to_list(limit)
+        return await self._points.find({"flags_open": True}, POINT_PROJECTION).limit(limit).to_list(None)
 
     async def resolve_flags(
         self, point: dict[str, Any], pin_id: str, *, resolved_by: str, note: str | None, at: datetime
