@@ -24,8 +24,14 @@ def _dictionary() -> Trie:
 
 @lru_cache(maxsize=50_000)
 def segment(text: str) -> str:
-    words = word_tokenize(text, engine="newmm", keep_whitespace=False)
-    return _SPACE.sub(" ", " ".join(w for w in words if w.strip())).strip()
+    """Thai runs split into words; everything else (codes, English) left as the user wrote it."""
+    words = []
+    for chunk in text.split():
+        if _THAI.search(chunk):
+            words.extend(w for w in word_tokenize(chunk, engine="newmm", keep_whitespace=False) if w.strip())
+        else:
+            words.append(chunk)
+    return _SPACE.sub(" ", " ".join(words)).strip()
 
 
 @lru_cache(maxsize=50_000)
