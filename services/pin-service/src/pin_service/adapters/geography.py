@@ -88,6 +88,10 @@ class ThaiGeography:
         return None
 
     # ------------------------------------------------------------------------------- places
+    @property
+    def places_by_province(self) -> dict[str, list[Place]]:
+        return self._places_by_province
+
     def places_of(self, province_code: str, district_code: str | None) -> tuple[list[Place], str]:
         """Known places of the district, else of the province; and which of the two they are."""
         if district_code and district_code in self._places_by_district:
