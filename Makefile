@@ -9,15 +9,14 @@ UV := $(UV_HOME)/bin/uv
 VENV := .venv
 STACK := $(VENV)/bin/citizeninfo-stack
 PYTEST := $(VENV)/bin/pytest
-UNIT_TESTS := shared/tests services/pin-service/tests services/nocopy-service/tests \
-	services/feedback-service/tests services/stats-service/tests services/card-gateway/tests deploy/tests
+UNIT_TESTS := shared/tests $(wildcard services/*/tests) deploy/tests
 
 export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
 # The pinned uv first on PATH: the deploy tests replay image builds with it.
 export PATH := $(UV_HOME)/bin:$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install up down clean status test test-unit test-integration lint
+.PHONY: help install up down clean status test test-unit test-integration lint demo bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,6 +53,12 @@ test-integration: up ## integration tests against the running stack
 test: up ## every test: starts the stack if needed, unit tests, then integration tests
 	$(MAKE) test-unit
 	$(MAKE) test-integration
+
+demo: up ## load the national demo catalogue (77,963 points) and pin about half of them
+	$(VENV)/bin/citizeninfo demo load
+
+bench: up ## benchmarks against the running system: bench/results/latest.{json,md}
+	$(VENV)/bin/python bench/run.py
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
