@@ -1,6 +1,7 @@
 """card-gateway: reads the Thai ID card at the counter instead of photocopying it."""
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -36,6 +37,9 @@ def build_card_desk(app: FastAPI, settings: CardSettings, gdx_http: httpx.AsyncC
 
 def create_app(settings: CardSettings | None = None) -> FastAPI:
     settings = settings or CardSettings()
+    # httpx logs every request URL at INFO, and the registry check carries the citizen id in its query
+    # string (the GDX API is a GET): such URLs must never reach a log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
