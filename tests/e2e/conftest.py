@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_fixed
 
 REPO = Path(__file__).resolve().parents[2]
 GATEWAY = f"http://127.0.0.1:{os.environ.get('CITIZENINFO_GATEWAY_PORT', '8080')}"
@@ -29,8 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: drives the web client in headless chromium through the gateway")
 
 
+def _unavailable(error: BaseException) -> bool:
+    return isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 503
+
+
 @pytest.fixture(scope="session")
+@retry(retry=retry_if_exception(_unavailable), stop=stop_after_delay(30), wait=wait_fixed(1), reraise=True)
 def admin_token() -> str:
+    # A 503 (database restarting, Retry-After) is waited out; anything else fails at once.
     secrets = json.loads((REPO / ".run" / "secrets.json").read_text())
     response = httpx.post(
         f"{GATEWAY}/api/pin/v1/auth/token",
@@ -72,6 +79,8 @@ def _local_only(route: Route) -> None:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     created = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900}, permissions=["geolocation"])
     created.route("**/*", _local_only)
+    # Injected by the browser itself, so the page's CSP (script-src 'self') stays on and is exercised.
+    created.add_init_script(path=str(AXE_SCRIPT))
     yield created
     created.close()
 
@@ -100,7 +109,6 @@ def artifacts(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious and critical WCAG 2 A/AA violations on the page as it is now."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
     result = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
     )

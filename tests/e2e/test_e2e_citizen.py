@@ -33,6 +33,18 @@ def test_citizen_finds_the_nearest_point_and_rates_it(
             .get("items", [])
         ),
     )
+    # feedback-service learns the catalogue from events. A rating with a bad visit token is refused after
+    # the point lookup (404 while the point is unknown, 422 once known) and stores nothing: a safe probe.
+    wait_until(
+        "feedback-service knows the point",
+        lambda: (
+            api.post(
+                "/api/feedback/v1/ratings", json={"service_point_id": point_id, "score": 3, "visit_token": "probe"}
+            ).status_code
+            == 422
+        ),
+        seconds=60,
+    )
     context.set_geolocation({"latitude": lat + 0.00027, "longitude": lon, "accuracy": 10})
 
     page.goto(f"{GATEWAY}/")

@@ -5,13 +5,15 @@ import { session, signOut } from "./auth";
 import { loadConfig } from "./config";
 import { h, replaceChildren } from "./dom";
 import { language, setLanguage, t } from "./i18n";
-import { counterPage } from "./pages/counter";
 import { complaintPage, trackPage } from "./pages/complaints";
-import { officialPage } from "./pages/official";
 import { pointPage } from "./pages/point";
 import { searchPage } from "./pages/search";
 import { feedbackPage, pinPage, staffPage, surveyPage } from "./pages/staff";
-import { fallback, interceptLinks, navigate, onRendered, render, route } from "./router";
+import { fallback, interceptLinks, navigate, onRendered, render, route, type PageContext } from "./router";
+
+// Officials' charts and the counter's QR code load only on their pages.
+const officialPage = async (context: PageContext) => (await import("./pages/official")).officialPage(context);
+const counterPage = async (context: PageContext) => (await import("./pages/counter")).counterPage(context);
 
 route(/^\/$/, searchPage);
 route(/^\/search$/, searchPage);

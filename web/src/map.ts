@@ -15,7 +15,15 @@ export interface MapPoint {
 
 export function createMap(container: HTMLElement, signal: AbortSignal): L.Map {
   const settings = config();
-  const map = L.map(container, { zoomControl: true, keyboard: true }).setView(settings.center, settings.zoom);
+  // No zoom/fade animations: a page left mid-animation would otherwise throw from a removed map,
+  // and people who prefer reduced motion get none.
+  const map = L.map(container, {
+    zoomControl: true,
+    keyboard: true,
+    zoomAnimation: false,
+    fadeAnimation: false,
+    markerZoomAnimation: false,
+  }).setView(settings.center, settings.zoom);
   container.setAttribute("role", "region");
   const notice = L.DomUtil.create("div", "map-notice");
   notice.setAttribute("role", "status");

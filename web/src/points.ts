@@ -84,6 +84,6 @@ export function directionLinks(point: ServicePoint): { google: string; apple: st
 }
 
 export function pointLabel(point: ServicePoint): string {
-  const name = localName(point);
+  const name = localName(point) || point.id;
   return point.distance_m !== undefined ? `${name} · ${t("search.distance", { d: formatDistance(point.distance_m) })}` : name;
 }

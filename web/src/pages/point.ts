@@ -49,7 +49,7 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
     return;
   }
   status.remove();
-  document.title = `${localName(point)} — CITIZENinfo`;
+  document.title = `${localName(point) || point.id} — CITIZENinfo`;
 
   const copies = h("section", { class: "card", "aria-labelledby": "copies-heading" });
   const score = h("section", { class: "card", "aria-labelledby": "score-heading" });
@@ -58,7 +58,7 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
   const province = (point as unknown as { province?: { name_th?: string; name_en?: string } }).province;
 
   main.append(
-    pageHeading(localName(point)),
+    pageHeading(localName(point) || point.id),
     h(
       "div",
       { class: "point-layout" },
