@@ -23,7 +23,11 @@ class FakeCursor:
         self.documents = sorted(self.documents, key=lambda d: d[key])
         return self
 
-    async def to_list(self, length: int) -> list[dict]:
+    def limit(self, length: int) -> "FakeCursor":
+        self.documents = self.documents[:length]
+        return self
+
+    async def to_list(self, length: int | None) -> list[dict]:
         return self.documents[:length]
 
 
