@@ -134,7 +134,7 @@ async def client(
     app.state.complaint_store = complaint_store
     app.state.rate_limiter = limiter
     app.state.visit_tokens = visit_tokens
-    app.state.catalogue = FakeCatalogue(POINT, OTHER_DEPARTMENT_POINT)
+    app.state.known_points = FakeCatalogue(POINT, OTHER_DEPARTMENT_POINT)
     app.state.outbox_relay = relay
     app.state.token_codec = token_codec
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://feedback.test") as http:

@@ -34,7 +34,8 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app, settings, outbox_collections=[RATINGS_COLLECTION, COMPLAINTS_COLLECTION], follow_catalogue=True
         ):
             db = app.state.db
-            app.state.catalogue = CachedCatalogue(
+            # The runtime's follower keeps writing app.state.catalogue; routes read through this cache.
+            app.state.known_points = CachedCatalogue(
                 app.state.catalogue,
                 ttl_seconds=settings.catalogue_cache_seconds,
                 max_points=settings.catalogue_cache_points,

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from citizeninfo_shared.deps import CatalogueDep, OutboxRelayDep
+from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Path, status
 
 from feedback_service.api.client_identity import ClientPseudonym
-from feedback_service.api.deps import ComplaintStoreDep, RateLimiterDep, SettingsDep
+from feedback_service.api.deps import ComplaintStoreDep, KnownPointsDep, RateLimiterDep, SettingsDep
 from feedback_service.api.schemas import ComplaintAccepted, ComplaintSubmission, ComplaintView
 from feedback_service.domain.tracking_codes import normalize
 from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest
@@ -29,7 +29,7 @@ async def file_complaint(
     settings: SettingsDep,
     store: ComplaintStoreDep,
     limiter: RateLimiterDep,
-    catalogue: CatalogueDep,
+    catalogue: KnownPointsDep,
     relay: OutboxRelayDep,
 ) -> ComplaintAccepted:
     contact = ComplaintContact(**submission.contact.model_dump()) if submission.contact else None

@@ -5,6 +5,7 @@ from typing import Annotated
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import Depends, Request
 
+from feedback_service.adapters.catalogue_cache import CachedCatalogue
 from feedback_service.adapters.complaint_store import ComplaintStore
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RatingStore
@@ -27,6 +28,10 @@ def _visit_tokens(request: Request) -> VisitTokenCodec:
     return request.app.state.visit_tokens
 
 
+def _known_points(request: Request) -> CachedCatalogue:
+    return request.app.state.known_points
+
+
 def _settings(request: Request) -> FeedbackSettings:
     return request.app.state.settings
 
@@ -35,4 +40,5 @@ RatingStoreDep = Annotated[RatingStore, Depends(_rating_store)]
 ComplaintStoreDep = Annotated[ComplaintStore, Depends(_complaint_store)]
 RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
 VisitTokensDep = Annotated[VisitTokenCodec, Depends(_visit_tokens)]
+KnownPointsDep = Annotated[CachedCatalogue, Depends(_known_points)]
 SettingsDep = Annotated[FeedbackSettings, Depends(_settings)]

@@ -10,7 +10,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from citizeninfo_shared.deps import CatalogueDep, OutboxRelayDep
+from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Path, Query, Request, status
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.api.client_identity import ClientPseudonym
-from feedback_service.api.deps import ComplaintStoreDep, RateLimiterDep, SettingsDep
+from feedback_service.api.deps import ComplaintStoreDep, KnownPointsDep, RateLimiterDep, SettingsDep
 from feedback_service.api.schemas import CATALOGUE_ID_PATTERN, ContactDetails
 from feedback_service.domain.complaint import CATEGORY_NAMES, Category
 from feedback_service.domain.tracking_codes import normalize
@@ -124,7 +124,7 @@ async def create_request(
     settings: SettingsDep,
     store: ComplaintStoreDep,
     limiter: RateLimiterDep,
-    catalogue: CatalogueDep,
+    catalogue: KnownPointsDep,
     relay: OutboxRelayDep,
 ) -> list[dict[str, Any]]:
     form = await request.form()

@@ -4,14 +4,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
-from citizeninfo_shared.deps import CatalogueDep, OutboxRelayDep
+from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.privacy import redact
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Header, Path, Response, status
 
 from feedback_service.adapters.rating_store import Moderation, Reply
 from feedback_service.api.client_identity import ClientPseudonym
-from feedback_service.api.deps import RateLimiterDep, RatingStoreDep, SettingsDep, VisitTokensDep
+from feedback_service.api.deps import KnownPointsDep, RateLimiterDep, RatingStoreDep, SettingsDep, VisitTokensDep
 from feedback_service.api.schemas import (
     ModerationRequest,
     RatingAccepted,
@@ -45,7 +45,7 @@ async def rate(
     store: RatingStoreDep,
     limiter: RateLimiterDep,
     visit_tokens: VisitTokensDep,
-    catalogue: CatalogueDep,
+    catalogue: KnownPointsDep,
     relay: OutboxRelayDep,
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> RatingAccepted:
