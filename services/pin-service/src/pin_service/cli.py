@@ -188,6 +188,8 @@ def demo_load(
     from pin_service.adapters.geography import thai_geography  # loads GeoNames: only when pinning
 
     plan = plan_pins(service_points, thai_geography(), seed=seed, share=pin_share)
+    # Points this import created cannot have pins yet: when it created all of them, skip the look-ups.
+    all_new = summary.created.get("service_point", 0) == len(service_points)
     console.print(
         f"ปักหมุด {len(plan):,} จาก {len(service_points):,} จุด / pinning {len(plan):,} of {len(service_points):,}"
     )
@@ -203,7 +205,12 @@ def demo_load(
         task = progress.add_task("pins", total=len(plan))
         try:
             outcome = asyncio.run(
-                client.pin_all(plan, concurrency=concurrency, on_done=lambda _r: progress.advance(task))
+                client.pin_all(
+                    plan,
+                    concurrency=concurrency,
+                    check_pinned=not all_new,
+                    on_done=lambda _r: progress.advance(task),
+                )
             )
         except (GatewayError, httpx.HTTPError) as error:
             raise _fail(error) from error

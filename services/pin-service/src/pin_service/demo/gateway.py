@@ -189,7 +189,7 @@ class Gateway:
         *,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
-        attempts: int = 4,
+        attempts: int = 8,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = credentials
@@ -278,7 +278,7 @@ class Gateway:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(_transient),
             stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=0.5, max=8),
+            wait=wait_exponential(multiplier=0.5, max=10),  # rides out a service restart (~40 s)
             reraise=True,
         ):
             with attempt:
@@ -291,16 +291,19 @@ class Gateway:
                     raise GatewayError.from_response(response)
         return response
 
-    async def _pin_one(self, client: httpx.AsyncClient, pin: PlannedPin) -> str:
+    async def _pin_one(self, client: httpx.AsyncClient, pin: PlannedPin, *, check: bool) -> str:
         url = f"{PIN_API}/service-points/{pin.service_point_id}"
-        current = await self._request(client, "GET", url)
-        if current.status_code == 404:
-            return "missing"
-        if current.status_code != 200:
-            raise GatewayError.from_response(current)
-        if current.json().get("pinned"):
-            return "already_pinned"
+        if check:
+            current = await self._request(client, "GET", url)
+            if current.status_code == 404:
+                return "missing"
+            if current.status_code != 200:
+                raise GatewayError.from_response(current)
+            if current.json().get("pinned"):
+                return "already_pinned"
         placed = await self._request(client, "POST", f"{url}/pins", json=pin.body())
+        if placed.status_code == 404:
+            return "missing"
         if placed.status_code != 201:
             raise GatewayError.from_response(placed)
         return "pinned"
@@ -310,9 +313,11 @@ class Gateway:
         plan: Iterable[PlannedPin],
         *,
         concurrency: int = 12,
+        check_pinned: bool = True,
         on_done: Callable[[str], None] = lambda _result: None,
     ) -> PinOutcome:
-        """Pins every planned point not pinned yet, `concurrency` requests in flight."""
+        """Pins every planned point not pinned yet, `concurrency` requests in flight. `check_pinned=False`
+        skips the look-up when the caller knows the points are new (the import has just created them)."""
         outcome = PinOutcome()
         pending = iter(plan)
         started = time.perf_counter()
@@ -324,7 +329,7 @@ class Gateway:
             async def worker() -> None:
                 for pin in pending:  # one shared iterator: each pin goes to exactly one worker
                     try:
-                        result = await self._pin_one(client, pin)
+                        result = await self._pin_one(client, pin, check=check_pinned)
                     except (GatewayError, httpx.HTTPError) as error:
                         result = "failed"
                         if len(outcome.failures) < 20:
