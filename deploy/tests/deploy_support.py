@@ -63,7 +63,13 @@ APP_ENVIRONMENT = (
     "CITIZENINFO_MONGODB_URL",
     "CITIZENINFO_ELASTICSEARCH_URL",
     "CITIZENINFO_JWT_SECRET",
+    "CITIZENINFO_VISIT_TOKEN_SECRET",
+    "CITIZENINFO_IDENTITY_HMAC_KEY",
 )
+# Secrets production refuses when shorter than 32 characters (shared settings).
+LONG_SECRETS = ("CITIZENINFO_JWT_SECRET", "CITIZENINFO_VISIT_TOKEN_SECRET", "CITIZENINFO_IDENTITY_HMAC_KEY")
+GRAFANA_DIR = REPO / "deploy" / "grafana"
+PROMETHEUS_DIR = REPO / "deploy" / "prometheus"
 DOCKERFILES = {
     **{name: REPO / "services" / name / "Dockerfile" for name in SERVICE_PORTS},
     "topics": COMPOSE_DIR / "topics.Dockerfile",

@@ -14,6 +14,8 @@ from deploy_support import (
     COMPOSE_DIR,
     COMPOSE_FILE,
     GATEWAY_PORT,
+    GRAFANA_DIR,
+    LONG_SECRETS,
     REPO,
     SERVICE_PORTS,
     STATS_WORKER,
@@ -285,14 +287,15 @@ def test_named_volumes_are_declared(compose: dict) -> None:
 
 def test_every_required_variable_is_documented_and_generated(generated_env: dict[str, str]) -> None:
     required = compose_required_variables(COMPOSE_FILE.read_text())
-    assert {"ELASTIC_PASSWORD", "CITIZENINFO_JWT_SECRET", "CITIZENINFO_ADMIN_PASSWORD"} <= required
+    assert {"ELASTIC_PASSWORD", "CITIZENINFO_ADMIN_PASSWORD", *LONG_SECRETS} <= required
     documented = set(re.findall(r"^([A-Z_]+)=", (COMPOSE_DIR / "env.example").read_text(), re.M))
     assert required <= documented, f"env.example lacks {sorted(required - documented)}"
     assert required <= set(generated_env), f"generate-env.sh does not write {sorted(required - set(generated_env))}"
     for key, value in generated_env.items():
         # The values go inside connection URLs, so they must need no escaping.
         assert re.fullmatch(r"[0-9a-f]{24,}", value), f"{key}={value!r}"
-    assert len(generated_env["CITIZENINFO_JWT_SECRET"]) >= 32, "production refuses a shorter JWT secret"
+    for key in LONG_SECRETS:
+        assert len(generated_env[key]) >= 32, f"production refuses a {key} shorter than 32 characters"
 
 
 def test_generate_env_never_overwrites(tmp_path) -> None:
@@ -305,28 +308,34 @@ def test_generate_env_never_overwrites(tmp_path) -> None:
 
 def test_prometheus_scrapes_every_service_and_the_worker(compose_services: dict[str, dict]) -> None:
     config = yaml.safe_load((COMPOSE_DIR / "prometheus.yml").read_text())
-    targets: dict[str, str] = {}
-    for job in config["scrape_configs"]:
-        for static in job.get("static_configs", []):
-            for target in static["targets"]:
-                targets[target] = job.get("metrics_path", "/metrics")
-    expected = {f"{name}:{port}" for name, port in SERVICE_PORTS.items()} | {f"{STATS_WORKER}:{STATS_WORKER_PORT}"}
-    assert expected <= set(targets)
-    for target in expected:
-        assert targets[target] == "/metrics"
-        assert target.split(":")[0] in compose_services
-    mount = "./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
-    assert mount in compose_services["prometheus"]["volumes"]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    expected = {**SERVICE_PORTS, STATS_WORKER: STATS_WORKER_PORT}
+    for name, port in expected.items():
+        # One job per process, named as in the native stack: dashboards and alerts select on `job`.
+        assert name in jobs, f"no scrape job {name}"
+        assert jobs[name].get("metrics_path", "/metrics") == "/metrics"
+        assert [t for s in jobs[name]["static_configs"] for t in s["targets"]] == [f"{name}:{port}"]
+        assert name in compose_services
+    mounts = compose_services["prometheus"]["volumes"]
+    assert "./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in mounts
+    assert "./deploy/prometheus/rules:/etc/prometheus/rules:ro" in mounts
+    assert config["rule_files"] == ["/etc/prometheus/rules/*.yml"]
 
 
-def test_grafana_reads_prometheus(compose_services: dict[str, dict]) -> None:
-    datasources = yaml.safe_load((COMPOSE_DIR / "grafana/provisioning/datasources/prometheus.yml").read_text())
-    (datasource,) = datasources["datasources"]
-    assert datasource["type"] == "prometheus"
-    assert urlsplit(datasource["url"]).netloc == "prometheus:9090"
-    assert (
-        "./deploy/compose/grafana/provisioning:/etc/grafana/provisioning:ro" in compose_services["grafana"]["volumes"]
-    )
+def test_grafana_is_provisioned_with_its_data_sources_and_dashboards(compose_services: dict[str, dict]) -> None:
+    grafana = compose_services["grafana"]
+    assert "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro" in grafana["volumes"]
+    providers = yaml.safe_load((GRAFANA_DIR / "provisioning/dashboards/citizeninfo.yml").read_text())["providers"]
+    dashboards_path = providers[0]["options"]["path"]
+    assert f"./deploy/grafana/dashboards:{dashboards_path}:ro" in grafana["volumes"]
+    # The shared data source file reads these from the environment; compose sets each one.
+    datasource_text = (GRAFANA_DIR / "provisioning/datasources/citizeninfo.yml").read_text()
+    for variable in set(re.findall(r"\$\{([A-Z_]+)\}", datasource_text)):
+        assert variable in grafana["environment"], f"grafana lacks {variable}"
+    environment = grafana["environment"]
+    assert urlsplit(environment["GF_CITIZENINFO_PROMETHEUS_URL"]).netloc == "prometheus:9090"
+    assert urlsplit(environment["GF_CITIZENINFO_ELASTICSEARCH_URL"]).netloc == "elasticsearch:9200"
+    assert {"prometheus", "elasticsearch"} <= set(grafana["depends_on"])
 
 
 def run_composecheck(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
