@@ -186,7 +186,8 @@ def streams_dashboard() -> dict:
             "timeseries",
             [
                 prometheus_target(
-                    f"histogram_quantile({q}, sum by (le) (rate(citizeninfo_stats_event_freshness_seconds_bucket[5m])))",
+                    f"histogram_quantile({q}, sum by (le) "
+                    "(rate(citizeninfo_stats_event_freshness_seconds_bucket[5m])))",
                     f"p{round(q * 100)}",
                     ref,
                 )
