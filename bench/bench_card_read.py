@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    rng = random.Random()
+    rng = random.SystemRandom()
     with httpx.Client(base_url=GATEWAY, timeout=30) as http:
         admin, point = _setup(http)
         credentials = _wait(
