@@ -256,7 +256,7 @@ def main() -> None:
     result = asyncio.run(bench(args))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False))  # one line: bench/run.py reads the last JSON line
 
 
 if __name__ == "__main__":
