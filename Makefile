@@ -15,6 +15,8 @@ export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
 # The pinned uv first on PATH: the deploy tests replay image builds with it.
 export PATH := $(UV_HOME)/bin:$(PATH)
 export UV_PYTHON_DOWNLOADS := never
+# The end-to-end tests drive Debian's chromium; Playwright never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help install up down clean status test test-unit test-integration lint demo bench
 
@@ -46,8 +48,9 @@ status: install ## show every supervised process
 test-unit: install ## unit tests only: fast, no servers
 	$(PYTEST) -m "not integration" $(UNIT_TESTS)
 
-test-integration: up ## integration tests against the running stack
-	$(PYTEST) -m "integration and not disruptive" tests/integration services
+test-integration: up ## integration tests against the running stack, then the browser journeys and the drills
+	$(STACK) browser
+	$(PYTEST) -m "integration and not disruptive" tests/integration services tests/e2e
 	$(PYTEST) -m "disruptive" tests/integration
 
 test: up ## every test: starts the stack if needed, unit tests, then integration tests

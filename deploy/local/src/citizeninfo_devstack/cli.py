@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from citizeninfo_devstack.stack import Stack
+from citizeninfo_devstack.web import ensure_browser
 
 app = typer.Typer(help="Run the whole CITIZENinfo system natively on this machine.", no_args_is_help=True)
 console = Console()
@@ -43,6 +44,12 @@ def status() -> None:
     for name, state in sorted(states.items()):
         table.add_row(name, state)
     console.print(table)
+
+
+@app.command()
+def browser() -> None:
+    """Install Debian's chromium (and Thai fonts) for the end-to-end tests."""
+    console.print(f"chromium: {ensure_browser(console)}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from citizeninfo_devstack.programs import (
     infrastructure_programs,
     service_programs,
 )
+from citizeninfo_devstack.web import ensure_web_build
 
 
 class Stack:
@@ -127,6 +128,7 @@ class Stack:
             upstreams=upstreams,
             routes=routes,
             user=unprivileged_user,
+            web_root=p.repo / "web" / "dist",
         )
 
         scrape_jobs = [{"name": s.name, "path": "/metrics", "target": f"127.0.0.1:{s.port}"} for s in SERVICES]
@@ -267,10 +269,12 @@ class Stack:
         started = time.monotonic()
         secrets = self.secrets()
         if self.is_up():
+            ensure_web_build(self.paths, self.console)  # nginx serves web/dist: a rebuild needs no restart
             self.console.print("[green]CITIZENinfo is already up.[/]")
             self.summary(secrets)
             return
         user = install_all(self.paths, self.console)
+        ensure_web_build(self.paths, self.console)
         self.configure(user, secrets)
         self.format_kafka_storage()
         self.init_postgres_storage(user)
