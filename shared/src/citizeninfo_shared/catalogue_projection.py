@@ -88,6 +88,9 @@ class CatalogueProjection:
             )
         return sum(len(records) for records in latest.values())
 
+    async def is_empty(self) -> bool:
+        return await self._db["catalogue_departments"].find_one({}, {"_id": 1}) is None
+
     async def service_point(self, service_point_id: str) -> ServicePointRef | None:
         document = await self._db["catalogue_service_points"].find_one({"_id": service_point_id})
         if document is None:
@@ -118,4 +121,5 @@ def catalogue_follower(projection: CatalogueProjection, bootstrap_servers: str, 
         group_id=f"{service_name}.catalogue-projection",
         client_id=f"{service_name}-catalogue",
         apply=projection.apply,
+        replay_when_empty=projection.is_empty,
     )

@@ -46,7 +46,9 @@ async def service_runtime(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"{settings.service_name}-probe")
-    probes = {"mongodb": mongo_probe(mongo), "kafka": kafka_probe}
+    # Its own one-connection client: a busy pool (a big import) must not make the service look down.
+    probe_client = create_mongo_client(settings.mongodb_url, app_name=f"{settings.service_name}-probe", max_pool_size=1)
+    probes = {"mongodb": mongo_probe(probe_client), "kafka": kafka_probe}
     elasticsearch = None
     if use_elasticsearch:
         elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=5)
@@ -95,6 +97,7 @@ async def service_runtime(
         kafka_probe.close()
         if elasticsearch is not None:
             await elasticsearch.close()
+        await probe_client.close()
         await mongo.close()
 
 

@@ -28,6 +28,7 @@ async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
         group_id=SEARCH_CONSUMER_GROUP,
         client_id="pin-service-search",
         apply=writer.apply,
+        replay_when_empty=writer.index_is_empty,
     )
     await follower.run()
 

@@ -83,6 +83,9 @@ class SearchIndexWriter:
         self._db = database
         self._geography = geography
 
+    async def index_is_empty(self) -> bool:
+        return (await self._es.count(index=SEARCH_INDEX))["count"] == 0
+
     async def _names(self, collection: str, ids: set[str]) -> dict[str, dict[str, Any]]:
         found = await asyncio.gather(
             *(self._db[collection].find_one({"_id": i}, {"name_th": 1, "name_en": 1, "ministry_id": 1}) for i in ids)
