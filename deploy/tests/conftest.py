@@ -81,7 +81,8 @@ def k8s_base_kustomization() -> dict:
 def k8s_base_documents(k8s_base_kustomization: dict) -> list[dict]:
     documents: list[dict] = []
     for resource in k8s_base_kustomization["resources"]:
-        documents += load_yaml_documents(K8S_BASE / resource)
+        if (K8S_BASE / resource).is_file():  # directories are kustomizations (monitoring ConfigMaps)
+            documents += load_yaml_documents(K8S_BASE / resource)
     return documents
 
 

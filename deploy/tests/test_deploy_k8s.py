@@ -8,6 +8,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
+from citizeninfo_shared.topics import TOPICS
 from deploy_support import (
     APP_ENVIRONMENT,
     APP_UID,
@@ -32,7 +33,21 @@ from deploy_support import (
 KUBERNETES_VERSION = "1.30.0"
 GATEWAY = "gateway"
 DEPLOYMENTS = {*SERVICE_PORTS, STATS_WORKER, GATEWAY}
-SECRET_KEYS = {"mongodb-url", "elasticsearch-url", "jwt-secret", "admin-password"}
+SECRET_KEYS = {
+    "mongodb-url", "elasticsearch-url", "jwt-secret", "visit-token-secret", "identity-hmac-key", "admin-password",
+}  # fmt: skip
+# Secrets the data stores' operators read: the MongoDB user's password, the Elasticsearch file realm user.
+OPERATOR_SECRETS = {"citizeninfo-mongodb-password", "citizeninfo-es-app-user"}
+# Not secret (a role definition), generated in the base because ECK reads roles only from a Secret.
+ROLE_SECRETS = {"citizeninfo-es-roles"}
+# Custom resources of the operators the cluster runs; kubernetes-validate has no schemas for them.
+OPERATOR_KINDS = {
+    ("kafka.strimzi.io/v1beta2", "Kafka"),
+    ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
+    ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"),
+    ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"),
+    ("keda.sh/v1alpha1", "ScaledObject"),
+}
 
 
 def of_kind(documents: Iterable[dict], kind: str) -> dict[str, dict]:
@@ -115,6 +130,8 @@ def check_images(documents: list[dict], allow_tags: set[str] | None = None) -> N
 
 def check_schemas(documents: list[dict]) -> None:
     for document in documents:
+        if (document["apiVersion"], document["kind"]) in OPERATOR_KINDS:
+            continue  # checked by test_data_stores_come_from_their_operators
         try:
             kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
         except kubernetes_validate.ValidationError as error:
@@ -126,7 +143,8 @@ def check_schemas(documents: list[dict]) -> None:
 
 def test_base_lists_only_files_that_exist(k8s_base_kustomization: dict) -> None:
     for resource in k8s_base_kustomization["resources"]:
-        assert (K8S_BASE / resource).is_file(), resource
+        path = K8S_BASE / resource
+        assert path.is_file() or (path / "kustomization.yaml").is_file(), resource
     for generator in k8s_base_kustomization["configMapGenerator"]:
         for file in generator.get("files", []):
             assert (K8S_BASE / file).is_file(), file
@@ -411,8 +429,11 @@ def test_dev_overlay_uses_development_settings(k8s_rendered: dict[str, list[dict
     # The content hash in the name makes a settings change roll the pods that use it.
     (common,) = [m for n, m in config_maps.items() if re.fullmatch(r"citizeninfo-env-[a-z0-9]{10}", n)]
     assert common["data"]["CITIZENINFO_ENVIRONMENT"] == "development"
-    (secret,) = of_kind(k8s_rendered["dev"], "Secret").values()
-    assert set(secret["data"]) == SECRET_KEYS
+    secrets = of_kind(k8s_rendered["dev"], "Secret")
+    (app_secret,) = [s for n, s in secrets.items() if n.startswith("citizeninfo-secrets-")]
+    assert set(app_secret["data"]) == SECRET_KEYS
+    assert OPERATOR_SECRETS | ROLE_SECRETS <= set(secrets)
+    assert secrets["citizeninfo-es-app-user"]["type"] == "kubernetes.io/basic-auth"
 
 
 def test_production_scales_every_service_and_survives_drains(k8s_rendered: dict[str, list[dict]]) -> None:
@@ -420,7 +441,7 @@ def test_production_scales_every_service_and_survives_drains(k8s_rendered: dict[
     deployments = of_kind(documents, "Deployment")
     autoscalers = of_kind(documents, "HorizontalPodAutoscaler")
     budgets = of_kind(documents, "PodDisruptionBudget")
-    assert not of_kind(documents, "Secret"), "production secrets are not kept in Git"
+    assert set(of_kind(documents, "Secret")) == ROLE_SECRETS, "production secrets are not kept in Git"
     for name in (*SERVICE_PORTS, GATEWAY):
         hpa = autoscalers.get(name)
         assert hpa is not None, f"{name} has no HorizontalPodAutoscaler"
@@ -431,7 +452,14 @@ def test_production_scales_every_service_and_survives_drains(k8s_rendered: dict[
         assert "replicas" not in deployments[name]["spec"], f"{name}: replicas set beside an HPA"
         for container in pod_spec(deployments[name])["containers"]:
             assert "cpu" in container["resources"]["requests"], f"{name}: the HPA needs a CPU request"
-    assert deployments[STATS_WORKER]["spec"]["replicas"] >= 2
+    # KEDA owns the worker count, between 2 and the partitions of the busiest topic.
+    scaler = of_kind(documents, "ScaledObject")[STATS_WORKER]["spec"]
+    assert "replicas" not in deployments[STATS_WORKER]["spec"]
+    assert scaler["scaleTargetRef"]["name"] == STATS_WORKER
+    assert scaler["minReplicaCount"] >= 2
+    assert scaler["maxReplicaCount"] == max(t.partitions for t in TOPICS.values())
+    (trigger,) = scaler["triggers"]
+    assert trigger["metadata"]["allowIdleConsumers"] == "false"
     for name, deployment in deployments.items():
         covering = [b for b in budgets.values() if labels_match(b["spec"]["selector"], pod_labels(deployment))]
         assert len(covering) == 1, f"{name} is covered by {len(covering)} PodDisruptionBudgets"
@@ -460,10 +488,82 @@ def test_overlay_names_match_the_overlays_on_disk() -> None:
 def test_readme_documents_the_production_secret() -> None:
     readme = (K8S_DIR / "README.md").read_text()
     assert "citizeninfo-secrets" in readme
-    for key in SECRET_KEYS:
+    for key in SECRET_KEYS | OPERATOR_SECRETS:
         assert key in readme, f"deploy/k8s/README.md does not say how to set {key}"
 
 
 def test_every_yaml_file_under_k8s_parses() -> None:
     for path in K8S_DIR.rglob("*.yaml"):
         list(yaml.safe_load_all(Path(path).read_text()))
+
+
+# --- the data stores, the operators' resources, and monitoring ---------------------------------------
+
+
+def test_data_stores_come_from_their_operators(overlay: str, k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered[overlay]
+    kafka = of_kind(documents, "Kafka")["citizeninfo"]
+    pools = of_kind(documents, "KafkaNodePool")
+    elastic = of_kind(documents, "Elasticsearch")["citizeninfo"]
+    mongo = of_kind(documents, "MongoDBCommunity")["citizeninfo-mongodb"]
+    # Strimzi: KRaft node pools, no stray topics, and the bootstrap Service the services are told.
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+    assert {role for pool in pools.values() for role in pool["spec"]["roles"]} == {"controller", "broker"}
+    assert all(pool["metadata"]["labels"]["strimzi.io/cluster"] == "citizeninfo" for pool in pools.values())
+    (listener,) = [entry for entry in kafka["spec"]["kafka"]["listeners"] if entry["port"] == 9092]
+    assert listener["type"] == "internal"
+    config_maps = of_kind(documents, "ConfigMap")
+    (common,) = [m for n, m in config_maps.items() if n.startswith("citizeninfo-env-")]
+    assert common["data"]["CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS"] == "citizeninfo-kafka-bootstrap:9092"
+    # ECK: the version the services are tested against, the services' user and role by Secret.
+    assert elastic["spec"]["version"] == "8.19.21"
+    assert [r["secretName"] for r in elastic["spec"]["auth"]["roles"]] == ["citizeninfo-es-roles"]
+    assert [r["secretName"] for r in elastic["spec"]["auth"]["fileRealm"]] == ["citizeninfo-es-app-user"]
+    roles = yaml.safe_load((K8S_BASE / "elasticsearch-roles.yml").read_text())
+    assert roles["citizeninfo_app"]["indices"][0]["names"] == ["citizeninfo-*"]
+    # MongoDB Community: a replica set with SCRAM, its password from the operator Secret.
+    assert mongo["spec"]["type"] == "ReplicaSet" and mongo["spec"]["members"] >= 3
+    (user,) = mongo["spec"]["users"]
+    assert user["passwordSecretRef"]["name"] == "citizeninfo-mongodb-password"
+    # Every data-store pod is labelled for the network policies.
+    templates = [
+        kafka["spec"]["kafka"]["template"]["pod"],
+        *(pool["spec"]["template"]["pod"] for pool in pools.values()),
+        *(node_set["podTemplate"] for node_set in elastic["spec"]["nodeSets"]),
+        mongo["spec"]["statefulSet"]["spec"]["template"],
+    ]
+    for template in templates:
+        assert template["metadata"]["labels"]["app.kubernetes.io/component"] == "data-store"
+    policies = of_kind(documents, "NetworkPolicy")
+    assert policies["data-stores"]["spec"]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/component": "data-store"
+    }
+
+
+def test_dev_secrets_point_at_the_operator_services(k8s_rendered: dict[str, list[dict]]) -> None:
+    import base64
+    from urllib.parse import urlsplit
+
+    secrets = of_kind(k8s_rendered["dev"], "Secret")
+    (app_secret,) = [s for n, s in secrets.items() if n.startswith("citizeninfo-secrets-")]
+    data = {k: base64.b64decode(v).decode() for k, v in app_secret["data"].items()}
+    mongo_url, es_url = urlsplit(data["mongodb-url"]), urlsplit(data["elasticsearch-url"])
+    assert (mongo_url.hostname, mongo_url.port) == ("citizeninfo-mongodb-svc", 27017)
+    assert (es_url.hostname, es_url.port) == ("citizeninfo-es-http", 9200)
+    es_user = {k: base64.b64decode(v).decode() for k, v in secrets["citizeninfo-es-app-user"]["data"].items()}
+    assert (es_url.username, es_url.password) == (es_user["username"], es_user["password"])
+    mongo_password = base64.b64decode(secrets["citizeninfo-mongodb-password"]["data"]["password"]).decode()
+    assert mongo_url.password == mongo_password
+    for key in ("jwt-secret", "visit-token-secret", "identity-hmac-key"):
+        assert len(data[key]) >= 32, key
+
+
+def test_monitoring_config_maps_carry_the_dashboards_and_the_rules(overlay: str, k8s_rendered: dict) -> None:
+    config_maps = of_kind(k8s_rendered[overlay], "ConfigMap")
+    dashboards = config_maps["citizeninfo-grafana-dashboards"]
+    assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+    on_disk = {p.name: p.read_text() for p in (REPO / "deploy/grafana/dashboards").glob("*.json")}
+    assert dashboards["data"] == on_disk
+    rules = config_maps["citizeninfo-prometheus-rules"]["data"]
+    assert rules == {"citizeninfo-alerts.yml": (REPO / "deploy/prometheus/rules/citizeninfo-alerts.yml").read_text()}
+    assert "citizeninfo-grafana-datasources" in config_maps
