@@ -23,7 +23,7 @@ def test_ids_are_keywords_locations_geo_points_times_dates_and_scores_integers()
     for field in ("service_point_id", "department_id", "ministry_id", "province_code", "copy_status"):
         assert points[field]["type"] == "keyword"
     assert points["location"]["type"] == "geo_point"
-    assert points["last_event_time"]["type"] == "date"
+    assert points["catalogue_event_time"]["type"] == "date"
     assert ratings["rating_id"]["type"] == "keyword"
     assert ratings["score"]["type"] == "integer"
     assert ratings["submitted_at"]["type"] == "date"

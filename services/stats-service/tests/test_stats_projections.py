@@ -100,7 +100,7 @@ def test_a_listed_service_point_carries_its_place_in_the_organisation():
             "name_th": "สำนักงานศิลปากรที่ 1",
             "name_en": None,
             "listed": True,
-            "last_event_time": "2018-08-16T09:30:00+00:00",
+            "catalogue_event_time": "2018-08-16T09:30:00+00:00",
         },
     )
 
@@ -161,7 +161,7 @@ def test_the_same_event_twice_gives_the_same_update():
 def test_each_topic_writes_its_own_fields_of_a_service_point_so_any_arrival_order_merges():
     updates = [service_point_listed(listed_event()), service_point_pinned(pinned_event())]
     updates.append(service_point_surveyed(surveyed_event()))
-    owned = [set(u.fields) - {"service_point_id", "last_event_time"} for u in updates if u]
+    owned = [set(u.fields) - {"service_point_id"} for u in updates if u]
 
     assert len(owned) == 3
     assert not (owned[0] & owned[1]) and not (owned[0] & owned[2]) and not (owned[1] & owned[2])

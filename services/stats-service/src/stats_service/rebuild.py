@@ -97,7 +97,12 @@ async def rebuild(settings: StatsSettings, index_prefix: str, *, replace: bool) 
     await consumer.start()
     try:
         await client.options(ignore_status=404).indices.delete(index=",".join(indices.all()))
-        await ensure_indices(client, indices, replicas=settings.elasticsearch_number_of_replicas)
+        await ensure_indices(
+            client,
+            indices,
+            replicas=settings.elasticsearch_number_of_replicas,
+            refresh_interval=settings.elasticsearch_refresh_interval,
+        )
         writer = ElasticsearchStatsWriter(client, indices)
         all_ends: dict[TopicPartition, int] = {}
         summary: dict[str, dict[str, int]] = {}

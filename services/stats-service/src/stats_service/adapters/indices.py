@@ -36,7 +36,10 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
             "copy_status": _KEYWORD,
             "readiness_mode": _KEYWORD,
             "surveyed_at": _DATE,
-            "last_event_time": _DATE,
+            # One event time per topic: each topic owns its fields, so arrival order never matters.
+            "catalogue_event_time": _DATE,
+            "pin_event_time": _DATE,
+            "survey_event_time": _DATE,
         },
     },
     ReadModel.RATINGS: {
@@ -111,7 +114,9 @@ class StatsIndices:
         return [self.name(read_model) for read_model in ReadModel]
 
 
-async def ensure_indices(client: AsyncElasticsearch, indices: StatsIndices, *, replicas: int) -> list[str]:
+async def ensure_indices(
+    client: AsyncElasticsearch, indices: StatsIndices, *, replicas: int, refresh_interval: str = "1s"
+) -> list[str]:
     """Creates each missing index with its mapping; adds newly mapped fields to existing ones.
 
     Returns the names it created. Adding fields is the only mapping change Elasticsearch allows in
@@ -122,12 +127,13 @@ async def ensure_indices(client: AsyncElasticsearch, indices: StatsIndices, *, r
         name = indices.name(read_model)
         if await client.indices.exists(index=name):
             await client.indices.put_mapping(index=name, **mapping)
+            await client.indices.put_settings(index=name, settings={"refresh_interval": refresh_interval})
             continue
         try:
             await client.indices.create(
                 index=name,
                 mappings=mapping,
-                settings={"number_of_shards": 1, "number_of_replicas": replicas},
+                settings={"number_of_shards": 1, "number_of_replicas": replicas, "refresh_interval": refresh_interval},
             )
             created.append(name)
             log.info("stats_index_created", index=name)

@@ -35,6 +35,8 @@ class Overview:
 
 
 LATEST_EVENT = {"last_event_time": {"max": {"field": "last_event_time"}}}
+POINT_EVENT_TIMES = ("catalogue_event_time", "pin_event_time", "survey_event_time")
+LATEST_POINT_EVENT = {name: {"max": {"field": name}} for name in POINT_EVENT_TIMES}
 
 
 def progress_search_body() -> dict[str, Any]:
@@ -42,7 +44,7 @@ def progress_search_body() -> dict[str, Any]:
         "size": 0,
         "track_total_hits": True,
         "query": {"bool": {"filter": [LISTED]}},
-        "aggs": {"progress": {"filters": {"filters": PROGRESS_FILTERS}}, **LATEST_EVENT},
+        "aggs": {"progress": {"filters": {"filters": PROGRESS_FILTERS}}, **LATEST_POINT_EVENT},
     }
 
 
@@ -63,8 +65,14 @@ def total_hits(response: dict[str, Any]) -> int:
 
 
 def latest_event_time(response: dict[str, Any]) -> datetime | None:
-    latest = response.get("aggregations", {}).get("last_event_time", {}).get("value_as_string")
-    return datetime.fromisoformat(latest) if latest else None
+    """The newest of the answer's *_event_time maxima (a point document has one per topic)."""
+    aggregations = response.get("aggregations", {})
+    times = [
+        datetime.fromisoformat(agg["value_as_string"])
+        for name, agg in aggregations.items()
+        if name.endswith("event_time") and agg.get("value_as_string")
+    ]
+    return max(times, default=None)
 
 
 def progress_from_response(response: dict[str, Any]) -> ProgressCounts:

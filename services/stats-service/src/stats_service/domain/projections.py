@@ -2,8 +2,9 @@
 
 Every update names its document by a deterministic id (the service point id, the rating id), so an
 event delivered twice writes the same fields to the same document and never counts twice. Each
-topic owns its own fields of a service point document, so events of different topics can be
-merged in any order.
+topic owns its own fields of a service point document (its event time included), so events of
+different topics merge in any order to the same document: a replay after a crash and a rebuild
+from scratch end identical.
 """
 
 from collections.abc import Callable
@@ -115,7 +116,7 @@ def service_point_listed(event: CloudEvent) -> DocumentUpdate | None:
             "name_th": point.name_th,
             "name_en": point.name_en,
             "listed": True,
-            "last_event_time": _iso(event.time),
+            "catalogue_event_time": _iso(event.time),
         },
     )
 
@@ -134,7 +135,7 @@ def service_point_pinned(event: CloudEvent) -> DocumentUpdate | None:
             "pin_id": pin.pin_id,
             "location": {"lat": pin.lat, "lon": pin.lon},
             "pinned_at": _iso(pin.pinned_at),
-            "last_event_time": _iso(event.time),
+            "pin_event_time": _iso(event.time),
         },
     )
 
@@ -153,7 +154,7 @@ def service_point_surveyed(event: CloudEvent) -> DocumentUpdate | None:
             "copy_status": answer.copy_status,
             "readiness_mode": answer.mode,
             "surveyed_at": _iso(answer.answered_at),
-            "last_event_time": _iso(event.time),
+            "survey_event_time": _iso(event.time),
         },
     )
 

@@ -2,6 +2,8 @@
 
 A batch's offsets are acknowledged only after the whole batch is in Elasticsearch (Faust's
 take_events acks after the loop body), so a crash replays at most the unacknowledged batches.
+Ratings and complaints run several actors on one queue (their order does not matter, and Faust
+commits an offset only once every offset before it is acknowledged); the point topics run one.
 Each agent yields the outcome of every message, which is what `agent.test_context()` records.
 """
 
@@ -54,13 +56,13 @@ async def readiness_events(stream: StreamT) -> AsyncIterator[Outcome]:
         yield outcome
 
 
-@app.agent(ratings_topic)
+@app.agent(ratings_topic, concurrency=settings.worker_document_concurrency)
 async def rating_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.RATINGS, stream):
         yield outcome
 
 
-@app.agent(complaints_topic)
+@app.agent(complaints_topic, concurrency=settings.worker_document_concurrency)
 async def complaint_events(stream: StreamT) -> AsyncIterator[Outcome]:
     async for outcome in _project_all(TopicName.COMPLAINTS, stream):
         yield outcome

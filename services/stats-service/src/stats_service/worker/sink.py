@@ -63,7 +63,10 @@ class ElasticsearchSink:
         ):
             with attempt:
                 created = await ensure_indices(
-                    self._client, indices, replicas=settings.elasticsearch_number_of_replicas
+                    self._client,
+                    indices,
+                    replicas=settings.elasticsearch_number_of_replicas,
+                    refresh_interval=settings.elasticsearch_refresh_interval,
                 )
         log.info("stats_indices_ready", created=created, prefix=indices.prefix)
         return ElasticsearchStatsWriter(self._client, indices)
