@@ -62,7 +62,7 @@ class ServicePointStore:
                     return True
         return False
 
-    async def record_pin(self, service_point_id: str, pin: dict[str, Any], cell: str, entry: OutboxEntry) -> None:
+    async def record_pin(self, service_point_id: str, pin: dict[str, Any], cell: str, entry: OutboxEntry) -> bool:
         """Moves the point to the pin and keeps the pin in its history, with the event, in one write."""
         update = update_with_events(
             {
@@ -78,7 +78,8 @@ class ServicePointStore:
             },
             entry,
         )
-        await self._points.update_one({"_id": service_point_id}, update)
+        result = await self._points.update_one({"_id": service_point_id}, update)
+        return result.modified_count == 1
 
     async def flagged(self, limit: int) -> list[dict[str, Any]]:
         return await self._points.find({"flags_open": True}, POINT_PROJECTION).limit(limit).to_list(None)

@@ -181,7 +181,9 @@ async def pin_service_point(
         subject=service_point_id,
     )
     cell = grid_cell(body.lat, body.lon)
-    await points.record_pin(service_point_id, pin.model_dump(), cell, OutboxEntry.of(TopicName.PINS, event))
+    if not await points.record_pin(service_point_id, pin.model_dump(), cell, OutboxEntry.of(TopicName.PINS, event)):
+        # Never answer 201 for a pin that was not stored.
+        raise Problem(503, "The pin could not be stored; please send it again.", headers={"Retry-After": "1"})
     relay.notify("service_points", service_point_id)
     return pin
 
