@@ -19,7 +19,7 @@ from nocopy_service.config import NocopySettings
 log = structlog.get_logger(__name__)
 
 
-async def _ensure_indexes(store: ReadinessStore) -> None:
+async def _ensure_indexes(store: ReadinessStore, listing: SurveyListing) -> None:
     # In the background and retried: the database may come up after the service.
     async for attempt in AsyncRetrying(
         wait=wait_exponential_jitter(initial=1, max=30),
@@ -28,6 +28,7 @@ async def _ensure_indexes(store: ReadinessStore) -> None:
     ):
         with attempt:
             await store.ensure_indexes()
+            await listing.ensure_indexes()
 
 
 def create_app(settings: NocopySettings | None = None) -> FastAPI:
@@ -40,7 +41,9 @@ def create_app(settings: NocopySettings | None = None) -> FastAPI:
                 app.state.db[READINESS_COLLECTION], history_limit=settings.readiness_history_limit
             )
             app.state.survey_listing = SurveyListing(app.state.db)
-            indexes = asyncio.create_task(_ensure_indexes(app.state.readiness_store), name="indexes")
+            indexes = asyncio.create_task(
+                _ensure_indexes(app.state.readiness_store, app.state.survey_listing), name="indexes"
+            )
             try:
                 yield
             finally:

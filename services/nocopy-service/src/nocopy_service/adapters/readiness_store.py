@@ -54,8 +54,8 @@ class ReadinessStore:
         self._max_attempts = max_attempts
 
     async def ensure_indexes(self) -> None:
-        # Department lists and exports read the answers of one department.
-        await self._collection.create_index("department_id")
+        # Department lists and exports read one department's answers in point-id order.
+        await self._collection.create_index([("department_id", 1), ("_id", 1)])
 
     async def current(self, service_point_id: str) -> ReadinessAnswered | None:
         document = await self._collection.find_one({"_id": service_point_id}, _CURRENT_ONLY)

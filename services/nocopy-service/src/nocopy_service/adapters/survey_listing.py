@@ -54,6 +54,11 @@ class SurveyListing:
         self._answers = db[READINESS_COLLECTION]
         self._batch_size = batch_size
 
+    async def ensure_indexes(self) -> None:
+        # A department's points in id order straight from an index (MongoDB); the projection itself
+        # only indexes department_id.
+        await self._points.create_index([("department_id", 1), ("_id", 1)])
+
     async def points_with_answers(
         self, *, department_id: str | None = None, after: str | None = None
     ) -> AsyncIterator[PointSurvey]:

@@ -40,15 +40,19 @@ async def csv_chunks(
 ) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    buffer.write(UTF8_BOM)
-    writer.writerow(header)
-    async for batch in _batches(rows, rows_per_chunk):
-        writer.writerows([_neutralised(c) for c in row] for row in batch)
-        yield buffer.getvalue().encode()
+
+    def drained() -> bytes:
+        chunk = buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
+        return chunk
+
+    buffer.write(UTF8_BOM)
+    writer.writerow(header)
+    yield drained()  # at once: the download starts before the first rows are read
+    async for batch in _batches(rows, rows_per_chunk):
+        writer.writerows([_neutralised(c) for c in row] for row in batch)
+        yield drained()
 
 
 async def write_xlsx(
