@@ -42,7 +42,7 @@ def _supervisorctl(*args: str) -> str:
     paths = StackPaths.discover()
     config = paths.run / "conf" / "supervisord.conf"
     result = subprocess.run(
-        [str(paths.root / ".venv" / "bin" / "supervisorctl"), "-c", str(config), *args],
+        [str(paths.repo / ".venv" / "bin" / "supervisorctl"), "-c", str(config), *args],
         capture_output=True,
         text=True,
         timeout=60,
