@@ -1,4 +1,4 @@
-"""Peak memory of nocopy-service while it streams survey downloads of 3,000 and 30,000 answers.
+"""Peak memory of nocopy-service while it streams survey downloads of 3,000, 30,000 and all answers.
 
 Seeds answered service points straight into nocopy-service's database (its catalogue projection and
 its readiness collection; no events, so stats are untouched), samples the service process's resident
@@ -90,6 +90,8 @@ def _answer_document(point: dict, index: int) -> dict:
         ministry_id=point["ministry_id"],
         province_code=point["province_code"],
         district_code=point["district_code"],
+        service_point_name_th=point["name_th"],
+        service_point_name_en=point["name_en"],
         copy_status=COPY_STATES[index % 3],
         mode=("online_and_on_card", "on_card", "needs_reader")[index % 3],
         mou_with_dopa=index % 2 == 0,
@@ -147,18 +149,20 @@ def admin_token(gateway: str, run_dir: Path) -> str:
     return response.json()["access_token"]
 
 
-def measure_download(client: httpx.Client, pid: int, department_id: str, file_format: str) -> dict:
-    url = f"/departments/{department_id}/readiness/export"
+def measure_download(client: httpx.Client, pid: int, url: str, file_format: str) -> dict:
     started = time.monotonic()
     first_byte = None
-    size = 0
+    size = lines = 0
     with PeakRss(pid) as rss, client.stream("GET", url, params={"format": file_format}) as response:
         response.raise_for_status()
         for chunk in response.iter_bytes():
             first_byte = first_byte or time.monotonic() - started
             size += len(chunk)
+            lines += chunk.count(b"\n")
     return {
+        "url": url,
         "format": file_format,
+        "csv_rows": lines - 1 if file_format == "csv" else None,
         "seconds": round(time.monotonic() - started, 2),
         "first_byte_seconds": round(first_byte or 0, 2),
         "bytes": size,
@@ -198,14 +202,13 @@ def main() -> None:
         with httpx.Client(
             base_url=arguments.service_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
         ) as client:
-            for department_id, count in SIZES.items():
+            downloads = [(f"/departments/{d}/readiness/export", count) for d, count in SIZES.items()]
+            # The national survey results: every answer in the database (the seeded ones and any others).
+            downloads.append(("/readiness/export", db[READINESS_COLLECTION].count_documents({})))
+            for url, count in downloads:
                 for file_format in ("csv", "xlsx"):
                     idle = idle_rss(pid)
-                    run = {
-                        "answers": count,
-                        "idle_rss_bytes": idle,
-                        **measure_download(client, pid, department_id, file_format),
-                    }
+                    run = {"answers": count, "idle_rss_bytes": idle, **measure_download(client, pid, url, file_format)}
                     run["peak_over_idle_mib"] = round((run["peak_rss_bytes"] - idle) / 2**20, 1)
                     results["runs"].append(run)
                     print(json.dumps(run), flush=True)

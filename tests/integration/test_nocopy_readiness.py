@@ -201,9 +201,9 @@ def test_department_list_and_downloads(gateway, staff_headers) -> None:
 
 def test_the_national_download_holds_every_department(gateway, admin_headers, staff_headers) -> None:
     _put(gateway, OTHER_POINT, {**SURVEY, "services": []}, admin_headers)
-    response = gateway.get(
-        f"{NOCOPY}/readiness/export", params={"lang": "en", "surveyed": "true"}, headers=admin_headers
-    )
+    response = gateway.get(f"{NOCOPY}/readiness/export", params={"lang": "en"}, headers=admin_headers)
     assert response.status_code == 200
     ours = [r for r in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) if RUN in r[0]]
     assert {(r[0], r[3]) for r in ours} >= {(POINTS[0], DEPARTMENT), (OTHER_POINT, OTHER_DEPARTMENT)}
+    assert all(r[6] == "yes" for r in ours)  # survey results: answered points only
+    assert POINTS[0] in {r[0] for r in ours} and "สำนักศิลปากรที่ 1" in {r[1] for r in ours}

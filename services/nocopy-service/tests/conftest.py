@@ -11,7 +11,7 @@ from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, RecordingRelay, no_r
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from nocopy_service.adapters.readiness_store import ConcurrentAnswers
-from nocopy_service.adapters.survey_listing import PointSurvey, merge_by_point_id
+from nocopy_service.adapters.survey_listing import PointSurvey, merge_by_point_id, point_as_answered
 from nocopy_service.config import NocopySettings
 from nocopy_service.main import create_app
 
@@ -103,6 +103,10 @@ class FakeSurveyListing:
 
         async for entry in merge_by_point_id(points(), answers()):
             yield entry
+
+    async def answered_points(self) -> AsyncIterator[PointSurvey]:
+        for answer in list(self._store.answers.values()):
+            yield PointSurvey(point_as_answered(answer), answer)
 
 
 @pytest.fixture

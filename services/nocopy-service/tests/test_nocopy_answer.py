@@ -74,6 +74,7 @@ def test_answer_is_stamped_with_the_points_place_in_the_catalogue() -> None:
         "10",
         "1001",
     )
+    assert answer.service_point_name_th == "สำนักศิลปากรที่ 1"
 
 
 def test_a_service_the_point_does_not_offer_is_refused_with_its_position() -> None:

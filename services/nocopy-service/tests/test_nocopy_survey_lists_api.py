@@ -131,11 +131,15 @@ async def test_the_national_table_is_for_administrators(client: AsyncClient, adm
     await _answer(client, staff_headers, "P000001")
 
     assert _is_problem(await client.get(NATIONAL_URL, headers=staff_headers), 403)
-    response = await client.get(NATIONAL_URL, params={"surveyed": "true", "lang": "en"}, headers=admin_headers)
+    response = await client.get(NATIONAL_URL, params={"lang": "en"}, headers=admin_headers)
 
     assert response.status_code == 200
     table = _csv(response)
-    assert [(r[0], r[3]) for r in table[1:]] == [("P000001", STAFF_DEPARTMENT_ID), ("P900001", OTHER_DEPARTMENT_ID)]
+    # answered points only, each with its place and name as answered
+    assert sorted((r[0], r[1], r[2], r[3], r[4], r[6]) for r in table[1:]) == [
+        ("P000001", "Point P000001", "M07", STAFF_DEPARTMENT_ID, "10", "yes"),
+        ("P900001", "Point P900001", "M07", OTHER_DEPARTMENT_ID, "10", "yes"),
+    ]
 
 
 async def test_bad_export_parameters_are_422(client: AsyncClient, admin_headers) -> None:

@@ -29,6 +29,9 @@ class ReadinessAnswered(EventData):
     ministry_id: str | None = None
     province_code: str | None = None
     district_code: str | None = None
+    # The point's names when answered, so survey tables need no catalogue lookup.
+    service_point_name_th: str | None = None
+    service_point_name_en: str | None = None
     copy_status: CopyStatus
     mode: ReadinessMode
     mou_with_dopa: bool

@@ -47,6 +47,18 @@ async def merge_by_point_id(
             yield PointSurvey(point, None)
 
 
+def point_as_answered(answer: ReadinessAnswered) -> ServicePointRef:
+    return ServicePointRef(
+        service_point_id=answer.service_point_id,
+        department_id=answer.department_id or "",
+        ministry_id=answer.ministry_id,
+        province_code=answer.province_code or "",
+        district_code=answer.district_code,
+        name_th=answer.service_point_name_th or "",
+        name_en=answer.service_point_name_en,
+    )
+
+
 class SurveyListing:
     def __init__(self, db: AsyncDatabase, *, batch_size: int = 500) -> None:
         self._points = db[CATALOGUE_POINTS_COLLECTION]
@@ -73,6 +85,17 @@ class SurveyListing:
         async with aclosing(points), aclosing(answers):
             async for row in merge_by_point_id(points, answers):
                 yield row
+
+    async def answered_points(self) -> AsyncIterator[PointSurvey]:
+        """Every answered point of the country, in no particular order: one cursor, no sort, no join
+        (an answer carries the point's place and names as they were when it was given)."""
+        cursor = self._answers.find({}, _ANSWER_ONLY).batch_size(self._batch_size)
+        try:
+            async for document in cursor:
+                answer = ReadinessAnswered.model_validate(document)
+                yield PointSurvey(point_as_answered(answer), answer)
+        finally:
+            await cursor.close()
 
     async def _current_answers(self, query: dict[str, Any]) -> AsyncIterator[ReadinessAnswered]:
         async for document in self._sorted(self._answers, query, _ANSWER_ONLY):

@@ -48,6 +48,8 @@ def answer_survey(
         ministry_id=point.ministry_id,
         province_code=point.province_code,
         district_code=point.district_code,
+        service_point_name_th=point.name_th,
+        service_point_name_en=point.name_en,
         copy_status=point_copy_status(services),
         mode=readiness_mode(mou_with_dopa=mou_with_dopa, card_readers=card_readers),
         mou_with_dopa=mou_with_dopa,
