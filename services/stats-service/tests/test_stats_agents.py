@@ -75,7 +75,8 @@ async def put_all(agent, *messages: bytes | None) -> list[Outcome]:
     async with agent.test_context() as context:
         for message in messages:
             event = await context.put(message, key=b"key")
-            outcomes.append(context.results[event.message.offset])
+            # One put is one batch of one message: the agent yields that batch's outcomes.
+            outcomes += context.results[event.message.offset]
     return outcomes
 
 

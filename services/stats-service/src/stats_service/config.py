@@ -26,10 +26,11 @@ class StatsSettings(ServiceSettings):
     # Events are written to Elasticsearch in batches of up to this many per agent, and a batch waits
     # at most this long to fill: small enough for the 5 s freshness promise, large enough for bulk.
     worker_batch_size: int = 2000
-    worker_batch_seconds: float = 0.1
+    worker_batch_seconds: float = 0.25
     # Ratings and complaints are whole documents whose order does not matter, so several batches of
     # them may be written at once (the points' agents stay at one, to keep each partition's order).
-    worker_document_concurrency: int = 4
+    # One is fastest on a small machine: Faust's per-message work, not Elasticsearch, is the limit.
+    worker_document_concurrency: int = 1
     # How soon a write becomes visible to searches; Elasticsearch's default is 1 s.
     elasticsearch_refresh_interval: str = "500ms"
     # Appended to every event topic name the worker reads. Empty in service; the benchmark runs a

@@ -132,6 +132,8 @@ async def project_batch(
 
     outcomes = []
     moment = now()
+    processed = EVENTS_PROCESSED.labels(topic.value)
+    freshness = EVENT_FRESHNESS.labels(topic.value)
     for item in read:
         if not isinstance(item, _Projected):
             outcomes.append(item)
@@ -142,9 +144,9 @@ async def project_batch(
                 _skip(topic, "rejected", event_id=item.event.id, status=rejection.status, error=rejection.reason)
             )
             continue
-        EVENTS_PROCESSED.labels(topic.value).inc()
+        processed.inc()
         event_time = item.event.time if item.event.time.tzinfo else item.event.time.replace(tzinfo=UTC)
-        EVENT_FRESHNESS.labels(topic.value).observe(max(0.0, (moment - event_time).total_seconds()))
+        freshness.observe(max(0.0, (moment - event_time).total_seconds()))
         outcomes.append(Outcome.APPLIED if item.update is not None else Outcome.IGNORED)
     return outcomes
 
