@@ -1,6 +1,7 @@
 """Failure drills against the running stack: they stop and kill parts of it, so they run last."""
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -19,13 +20,44 @@ from tests.integration.support import TopicTail, wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.disruptive]
 
 
-def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(stack, gateway, infrastructure):
-    point = f"P-OUTAGE-{uuid.uuid4().hex[:6]}"
+def _outage_catalogue(run: str) -> bytes:
+    lines = [
+        {"kind": "ministry", "id": f"MOUT{run}", "name_th": "กระทรวงทดสอบเหตุขัดข้อง"},
+        {"kind": "department", "id": f"DOUT{run}", "ministry_id": f"MOUT{run}", "name_th": "กรมทดสอบเหตุขัดข้อง"},
+        *(
+            {"kind": "service_point", "id": f"POUT{run}{n}", "department_id": f"DOUT{run}", "name_th": "จุดทดสอบ",
+             "province_code": "10", "district_code": "1001"}
+            for n in range(5)
+        ),
+    ]  # fmt: skip
+    return "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+
+
+def _feedback_knows(gateway: httpx.Client, point: str) -> bool:
+    # A forged visit token is refused with 422 once the point is in feedback's catalogue, 404 before.
+    probe = gateway.post(
+        "/api/feedback/v1/ratings", json={"service_point_id": point, "score": 5, "visit_token": "not-a-token"}
+    )
+    return probe.status_code == 422
+
+
+def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(
+    stack, gateway, infrastructure, admin_headers
+):
+    run = uuid.uuid4().hex[:6].upper()
+    imported = gateway.post(
+        "/api/pin/v1/catalogue:import",
+        content=_outage_catalogue(run),
+        headers={**admin_headers, "Content-Type": "application/x-ndjson"},
+    )
+    assert imported.status_code == 200, imported.text
+    points = [f"POUT{run}{n}" for n in range(5)]
+    wait_until(lambda: all(_feedback_knows(gateway, p) for p in points), timeout=60)
     tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
     supervisor.stop(stack.paths, "kafka")
     try:
         rating_ids = []
-        for score in (1, 2, 3, 4, 5):
+        for point, score in zip(points, (1, 2, 3, 4, 5), strict=True):
             response = gateway.post("/api/feedback/v1/ratings", json={"service_point_id": point, "score": score})
             assert response.status_code == 202, response.text
             rating_ids.append(response.json()["rating_id"])
@@ -36,9 +68,10 @@ def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(stack
         supervisor.start(stack.paths, "kafka")
     wait_until(lambda: _quietly(checks.kafka_ready), timeout=90)
 
-    records = tail.collect(lambda rs: len([r for r in rs if r.key == point.encode()]) >= 5, timeout=60)
+    keys = {p.encode() for p in points}
+    records = tail.collect(lambda rs: len([r for r in rs if r.key in keys]) >= 5, timeout=60)
     tail.close()
-    events = [CloudEvent.from_json_bytes(r.value) for r in records if r.key == point.encode()]
+    events = [CloudEvent.from_json_bytes(r.value) for r in records if r.key in keys]
     handled: list[str] = []
 
     async def count(event: CloudEvent) -> None:
