@@ -137,7 +137,12 @@ class Stack:
             {"name": "ferretdb", "path": "/debug/metrics", "target": f"127.0.0.1:{FERRETDB_DEBUG_PORT}"},
             {"name": "prometheus", "path": "/metrics", "target": f"127.0.0.1:{PROMETHEUS_PORT}"},
         ]
-        self._render("prometheus.yml.j2", p.conf / "prometheus.yml", scrape_jobs=scrape_jobs)
+        self._render(
+            "prometheus.yml.j2",
+            p.conf / "prometheus.yml",
+            scrape_jobs=scrape_jobs,
+            rules=p.repo / "deploy" / "prometheus" / "rules",
+        )
 
         programs = [
             *infrastructure_programs(p, unprivileged_user),
