@@ -54,12 +54,12 @@ def _event(data: EventData, point_id: str) -> CloudEvent:
     return CloudEvent.wrap(data, source=SOURCE, subject=point_id)
 
 
-def _listed(point_id: str, name_th: str) -> CloudEvent:
+def _listed(point_id: str, name_th: str, ministry_id: str = "M-STATS-IT") -> CloudEvent:
     return _event(
         ServicePointUpserted(
             service_point_id=point_id,
             department_id="D-STATS-IT",
-            ministry_id="M-STATS-IT",
+            ministry_id=ministry_id,
             name_th=name_th,
             province_code="10",
         ),
@@ -118,6 +118,18 @@ def _overview(stack: StackSettings) -> dict:
     return response.json()
 
 
+def _ministry_total(stack: StackSettings, ministry_id: str) -> dict:
+    """Counts of this test's own ministry: other tests' events never change them."""
+    response = httpx.get(f"{stack.stats_url}/ministries/{ministry_id}/departments", timeout=5)
+    return response.json()["total"] if response.status_code == 200 else {}
+
+
+def _point_ratings(stack: StackSettings, point_id: str) -> int:
+    response = httpx.get(f"{stack.stats_url}/satisfaction/service-points/{point_id}", timeout=5)
+    response.raise_for_status()
+    return response.json()["windows"]["all"]["ratings"]
+
+
 def _point_document(stack: StackSettings, point_id: str) -> dict | None:
     """Real-time GET by id: sees the latest write without waiting for an index refresh."""
     index = f"{stack.elasticsearch_index_prefix}-service-points"
@@ -147,26 +159,26 @@ def _wait_until(condition: Callable[[], bool], describe: Callable[[], str]) -> N
 
 def test_a_replayed_listing_and_pin_count_the_point_once(stack: StackSettings, producer: KafkaProducer):
     point_id = f"P-IT-{uuid.uuid4().hex[:12]}"
-    before = _overview(stack)
+    ministry_id = f"M-IT-{uuid.uuid4().hex[:8]}"
 
     # Each event is delivered twice with the same event id, as an at-least-once producer may do;
     # then one real change follows on the same key. Kafka keeps a key's events in order, so once
     # that last change is in Elasticsearch, both duplicates were handled before it.
-    _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ"), times=2)
+    _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ", ministry_id), times=2)
     _publish(producer, TopicName.PINS, _pinned(point_id, f"{point_id}-pin-1", 13.75), times=2)
-    _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ (แก้ไข)"))
+    _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ (แก้ไข)", ministry_id))
     _publish(producer, TopicName.PINS, _pinned(point_id, f"{point_id}-pin-2", 13.76))
 
     def all_events_handled() -> bool:
         document = _point_document(stack, point_id) or {}
         return document.get("name_th") == "จุดทดสอบ (แก้ไข)" and document.get("pin_id") == f"{point_id}-pin-2"
 
-    def counted_in_overview() -> bool:
-        after = _overview(stack)
-        return after["service_points"] > before["service_points"] and after["pinned"] > before["pinned"]
+    def counted_in_the_ministry() -> bool:
+        total = _ministry_total(stack, ministry_id)
+        return total.get("service_points", 0) >= 1 and total.get("pinned", 0) >= 1
 
     _wait_until(all_events_handled, lambda: f"document {_point_document(stack, point_id)}")
-    _wait_until(counted_in_overview, lambda: f"before {before}, now {_overview(stack)}")
+    _wait_until(counted_in_the_ministry, lambda: f"ministry total {_ministry_total(stack, ministry_id)}")
 
     document = _point_document(stack, point_id)
     assert document is not None
@@ -174,9 +186,8 @@ def test_a_replayed_listing_and_pin_count_the_point_once(stack: StackSettings, p
     assert document["pinned"] is True
     assert document["department_id"] == "D-STATS-IT"
     assert document["location"] == {"lat": 13.76, "lon": 100.5}
-    after = _overview(stack)
-    assert after["service_points"] - before["service_points"] == 1
-    assert after["pinned"] - before["pinned"] == 1
+    total = _ministry_total(stack, ministry_id)
+    assert (total["service_points"], total["pinned"]) == (1, 1)
 
 
 def test_a_malformed_event_is_counted_and_skipped_and_the_next_one_still_lands(
@@ -196,13 +207,14 @@ def test_a_malformed_event_is_counted_and_skipped_and_the_next_one_still_lands(
     assert malformed_after - malformed_before >= 1
 
 
-def test_surveys_and_ratings_reach_the_overview_once_each(stack: StackSettings, producer: KafkaProducer):
+def test_surveys_and_ratings_are_counted_once_each(stack: StackSettings, producer: KafkaProducer):
     cancelled_point = f"P-IT-{uuid.uuid4().hex[:12]}"
     in_progress_point = f"P-IT-{uuid.uuid4().hex[:12]}"
-    before = _overview(stack)
+    ministry_id = f"M-IT-{uuid.uuid4().hex[:8]}"
+    ratings_before = _overview(stack)["ratings"]
 
     for point_id in (cancelled_point, in_progress_point):
-        _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ"))
+        _publish(producer, TopicName.CATALOGUE, _listed(point_id, "จุดทดสอบ", ministry_id))
     _publish(producer, TopicName.READINESS, _surveyed(cancelled_point, "cancelled"), times=2)
     _publish(producer, TopicName.READINESS, _surveyed(in_progress_point, "in_progress"))
     _publish(producer, TopicName.RATINGS, _rated(cancelled_point, f"{cancelled_point}-r1"), times=2)
@@ -210,10 +222,12 @@ def test_surveys_and_ratings_reach_the_overview_once_each(stack: StackSettings, 
 
     expected = {"service_points": 2, "surveyed": 2, "copy_cancelled": 1, "copy_in_progress": 1, "ratings": 2}
 
-    def deltas() -> dict[str, int]:
-        after = _overview(stack)
-        return {name: after[name] - before[name] for name in expected}
+    def counts() -> dict[str, int]:
+        total = _ministry_total(stack, ministry_id)
+        found = {name: total.get(name, 0) for name in expected if name != "ratings"}
+        return {**found, "ratings": _point_ratings(stack, cancelled_point)}
 
-    _wait_until(lambda: deltas() == expected, lambda: f"deltas {deltas()}, expected {expected}")
+    _wait_until(lambda: counts() == expected, lambda: f"counts {counts()}, expected {expected}")
     time.sleep(1.5)  # one more index refresh: a late duplicate would show up now
-    assert deltas() == expected
+    assert counts() == expected
+    assert _overview(stack)["ratings"] >= ratings_before + 2
