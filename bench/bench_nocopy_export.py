@@ -5,7 +5,7 @@ its readiness collection; no events, so stats are untouched), samples the servic
 memory with psutil while CSV and XLSX downloads run, prints JSON and writes
 bench/results/nocopy_export.json, then removes what it seeded (unless --keep).
 
-    uv run --frozen --with psutil python bench/bench_nocopy_export.py
+    .venv/bin/python bench/bench_nocopy_export.py      (or `make bench`, which runs every benchmark)
 
 Needs the native stack (`make up`). Not a test: figures depend on the machine.
 """
