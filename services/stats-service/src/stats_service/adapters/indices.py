@@ -40,6 +40,9 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
             "catalogue_event_time": _DATE,
             "pin_event_time": _DATE,
             "survey_event_time": _DATE,
+            # No longer written (it depended on arrival order across topics); kept mapped until the
+            # Grafana business dashboard uses catalogue_event_time as its time field.
+            "last_event_time": _DATE,
         },
     },
     ReadModel.RATINGS: {
