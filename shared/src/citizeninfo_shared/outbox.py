@@ -19,6 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.topics import TopicName
 
@@ -201,15 +202,14 @@ class OutboxRelay:
         # new version, stays pending, and is published again whole on the next pass (consumers
         # deduplicate by event id), so an event staged meanwhile is never lost. One short write per
         # document, addressed by `_id` (the one lookup every MongoDB-wire server indexes).
-        await asyncio.gather(
-            *(
-                collection.update_one(
+        async def clear(document: dict[str, Any]) -> None:
+            async with DOCUMENT_LOCKS.hold(collection.name, document["_id"]):
+                await collection.update_one(
                     {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)},
                     {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}},
                 )
-                for document in documents
-            )
-        )
+
+        await asyncio.gather(*(clear(document) for document in documents))
 
 
 class KafkaEventPublisher:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events.complaints import ComplaintFiled
 from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events
 from pydantic import BaseModel
@@ -57,10 +58,11 @@ class ComplaintStore:
 
     async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
         """Stores the new history and the status it ends with."""
-        result = await self._collection.update_one(
-            {"_id": code},
-            {"$set": {"history": [e.model_dump() for e in history], "status": history[-1].status}},
-        )
+        async with DOCUMENT_LOCKS.hold(COMPLAINTS_COLLECTION, code):
+            result = await self._collection.update_one(
+                {"_id": code},
+                {"$set": {"history": [e.model_dump() for e in history], "status": history[-1].status}},
+            )
         return result.matched_count == 1
 
     async def recent(self, limit: int) -> list[StoredComplaint]:

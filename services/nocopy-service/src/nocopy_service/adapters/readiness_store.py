@@ -7,6 +7,7 @@ the same old answer into the history; the loser re-reads and lands on top of the
 
 from typing import Any
 
+from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events.readiness import ReadinessAnswered
 from citizeninfo_shared.outbox import (
     PUBLIC_PROJECTION,
@@ -81,10 +82,11 @@ class ReadinessStore:
                     return
                 except DuplicateKeyError:
                     continue  # someone answered first: go again, on top of their answer
-            result = await self._collection.update_one(
-                {"_id": point_id, "answer_id": previous.get("answer_id")},
-                replacing_update(previous, answer, event, history_limit=self._history_limit),
-            )
+            async with DOCUMENT_LOCKS.hold(READINESS_COLLECTION, point_id):
+                result = await self._collection.update_one(
+                    {"_id": point_id, "answer_id": previous.get("answer_id")},
+                    replacing_update(previous, answer, event, history_limit=self._history_limit),
+                )
             if result.matched_count:
                 return
         raise ConcurrentAnswers(point_id)

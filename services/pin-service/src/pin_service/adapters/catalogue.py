@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.catalogue import (
     DepartmentUpserted,
@@ -221,6 +222,10 @@ class CatalogueImporter:
         if updates:
             # One update per record, never a multi-statement bulk update: FerretDB 1.24 on PostgreSQL
             # leaks a pooled connection per statement of such a batch until its pool deadlocks.
-            await asyncio.gather(*(collection.update_one({"_id": key}, update) for key, update in updates))
+            async def apply(key: str, update: dict[str, Any]) -> None:
+                async with DOCUMENT_LOCKS.hold(collection_name, key):
+                    await collection.update_one({"_id": key}, update)
+
+            await asyncio.gather(*(apply(key, update) for key, update in updates))
         for record_id in changed:
             self._notify(collection_name, record_id)

@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, update_with_events
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -78,7 +79,8 @@ class ServicePointStore:
             },
             entry,
         )
-        result = await self._points.update_one({"_id": service_point_id}, update)
+        async with DOCUMENT_LOCKS.hold("service_points", service_point_id):
+            result = await self._points.update_one({"_id": service_point_id}, update)
         return result.modified_count == 1
 
     async def flagged(self, limit: int) -> list[dict[str, Any]]:
@@ -97,9 +99,10 @@ class ServicePointStore:
         changes: dict[str, Any] = {"pins": pins}
         if latest:
             changes["flags_open"] = False
-        result = await self._points.update_one(
-            {"_id": point["_id"], "pin_count": point.get("pin_count", len(pins))}, {"$set": changes}
-        )
+        async with DOCUMENT_LOCKS.hold("service_points", point["_id"]):
+            result = await self._points.update_one(
+                {"_id": point["_id"], "pin_count": point.get("pin_count", len(pins))}, {"$set": changes}
+            )
         if result.matched_count == 0:
             raise PinConflict(point["_id"])
         return target
