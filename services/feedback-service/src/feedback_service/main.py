@@ -5,16 +5,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import structlog
 from citizeninfo_shared.idempotency import MongoProcessedEvents
-from citizeninfo_shared.runtime import service_runtime
+from citizeninfo_shared.runtime import service_runtime, supervised
 from citizeninfo_shared.service_app import create_service_app
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import FastAPI
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from feedback_service.adapters.catalogue_cache import CachedCatalogue
-from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, ComplaintStatusConsumer
+from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, complaint_status_follower
 from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
 from feedback_service.adapters.rate_limiter import RATE_LIMITS_COLLECTION, RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
@@ -22,7 +20,6 @@ from feedback_service.api import complaints, open311, ratings
 from feedback_service.config import FeedbackSettings
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
-log = structlog.get_logger(__name__)
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
@@ -44,15 +41,15 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
             app.state.rate_limiter = RateLimiter(db[RATE_LIMITS_COLLECTION])
             app.state.visit_tokens = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
-            consumer = ComplaintStatusConsumer.for_store(
+            consumer = complaint_status_follower(
                 app.state.complaint_store,
                 MongoProcessedEvents(db[PROCESSED_EVENTS_COLLECTION], CONSUMER_NAME),
                 settings.kafka_bootstrap_servers,
                 group_id=settings.complaint_status_group,
             )
             tasks = [
-                asyncio.create_task(_keep_running(_purging(app.state.rate_limiter, settings)), name="rate-limits"),
-                asyncio.create_task(_keep_running(consumer.run), name="complaint-status"),
+                asyncio.create_task(supervised(_purging(app.state.rate_limiter, settings)), name="rate-limits"),
+                asyncio.create_task(supervised(consumer.run), name="complaint-status"),
             ]
             try:
                 yield
@@ -79,16 +76,3 @@ def _purging(limiter: RateLimiter, settings: FeedbackSettings):
             await asyncio.sleep(settings.rate_limit_purge_interval_seconds)
 
     return run
-
-
-async def _keep_running(run) -> None:
-    """A background loop survives Kafka or database hiccups: logged, then started again."""
-    async for attempt in AsyncRetrying(
-        wait=wait_exponential_jitter(initial=1, max=15),
-        retry=retry_if_exception_type(Exception),
-        before_sleep=lambda state: log.error(
-            "complaint_status_consumer_crashed", error=repr(state.outcome.exception())
-        ),
-    ):
-        with attempt:
-            await run()

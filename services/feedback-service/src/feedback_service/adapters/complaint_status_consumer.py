@@ -4,10 +4,12 @@ At-least-once: offsets are committed after the batch is applied; each event id i
 (IdempotentHandler), and applying the same change twice leaves the history as it was anyway.
 """
 
+from collections.abc import Sequence
+
 import structlog
-from aiokafka import AIOKafkaConsumer
 from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.follower import TopicFollower
 from citizeninfo_shared.idempotency import IdempotentHandler, ProcessedEvents
 from citizeninfo_shared.topics import TopicName
 from prometheus_client import Counter
@@ -49,44 +51,21 @@ class ComplaintStatusApplier:
             await self._store.replace_history(code, history)
 
 
-class ComplaintStatusConsumer:
-    def __init__(self, handler: IdempotentHandler, bootstrap_servers: str, *, group_id: str, client_id: str) -> None:
-        self._handler = handler
-        self._bootstrap_servers = bootstrap_servers
-        self._group_id = group_id
-        self._client_id = client_id
+def complaint_status_follower(
+    store: ComplaintStore, processed: ProcessedEvents, bootstrap_servers: str, *, group_id: str
+) -> TopicFollower:
+    """The shared consumer loop, each event applied once by id (offsets committed after each batch)."""
+    handler = IdempotentHandler(CONSUMER_NAME, processed, ComplaintStatusApplier(store))
 
-    @classmethod
-    def for_store(
-        cls, store: ComplaintStore, processed: ProcessedEvents, bootstrap_servers: str, *, group_id: str
-    ) -> "ComplaintStatusConsumer":
-        handler = IdempotentHandler(CONSUMER_NAME, processed, ComplaintStatusApplier(store))
-        return cls(handler, bootstrap_servers, group_id=group_id, client_id="feedback-service-complaint-status")
+    async def apply(events: Sequence[CloudEvent]) -> None:
+        for event in events:
+            await handler(event)
 
-    async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
-            TopicName.COMPLAINT_STATUS,
-            bootstrap_servers=self._bootstrap_servers,
-            group_id=self._group_id,
-            client_id=self._client_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
-        await consumer.start()
-        try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=1_000, max_records=200)
-                for records in batches.values():
-                    for record in records:
-                        try:
-                            event = CloudEvent.from_json_bytes(record.value)
-                        except (ValidationError, ValueError) as error:
-                            STATUS_UPDATES_IGNORED.labels("unreadable").inc()
-                            log.warning("complaint_status_record_unreadable", offset=record.offset, error=str(error))
-                            continue
-                        await self._handler(event)
-                if batches:
-                    await consumer.commit()
-        finally:
-            await consumer.stop()
+    return TopicFollower(
+        bootstrap_servers,
+        [TopicName.COMPLAINT_STATUS],
+        group_id=group_id,
+        client_id="feedback-service-complaint-status",
+        apply=apply,
+        max_records=200,
+    )
