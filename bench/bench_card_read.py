@@ -21,9 +21,10 @@ from pathlib import Path
 
 import httpx
 from card_agent.virtual_card import CardProfile, VirtualCard
+from citizeninfo_devstack.programs import GATEWAY_PORT
 
-GATEWAY = "http://127.0.0.1:8080"
-CARD_GATEWAY_DIRECT = "http://127.0.0.1:8005"  # the agent's WebSocket until nginx upgrades it
+# Staff calls and the agent's WebSocket both go through nginx.
+GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 READER = "Virtual PCD 00 00"
 
 
@@ -114,7 +115,7 @@ def main() -> None:
             interval=0.5,
         )
         agent = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "card_agent", "--gateway", CARD_GATEWAY_DIRECT, "--ws-path", "/agents/ws"],
+            [sys.executable, "-m", "card_agent", "--gateway", GATEWAY],
             env={**os.environ, "CARD_AGENT_TOKEN": credentials["token"]},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

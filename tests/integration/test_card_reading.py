@@ -1,7 +1,7 @@
 """Card reading end to end: pcscd + vpcd + a virtual Thai ID card, the real agent, the gateway.
 
-The agent reaches card-gateway directly on 127.0.0.1:8005 (nginx does not upgrade WebSockets yet);
-staff use the public API through the gateway. The last test scans every database and `.run/` for the
+The agent connects through the gateway like a counter PC (nginx upgrades its WebSocket), and staff use
+the public API through the gateway too. The last test scans every database and `.run/` for the
 citizen ids used here.
 """
 
@@ -24,6 +24,7 @@ from card_agent.virtual_card import ATR_FAMILY_3B67, ATR_FAMILY_3B79, CardProfil
 from card_gateway.gdx_simulator import Registry, RegistryPerson
 from card_gateway.gdx_simulator import create_app as create_gdx_simulator
 from citizeninfo_devstack.paths import StackPaths
+from citizeninfo_devstack.programs import GATEWAY_PORT
 from citizeninfo_shared.privacy import citizen_id_is_valid, keyed_hash
 from pymongo import MongoClient
 
@@ -31,8 +32,7 @@ from tests.integration.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-CARD_GATEWAY_DIRECT = "http://127.0.0.1:8005"
-AGENT_WS_PATH = "/agents/ws"
+AGENT_GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 READER_0, READER_1 = "Virtual PCD 00 00", "Virtual PCD 00 01"
 PORT_OF = {READER_0: 35963, READER_1: 35964}
 RUN = uuid.uuid4().hex[:6].upper()
@@ -126,7 +126,7 @@ class RunningAgent:
     def __init__(self, token: str, agent_id: str) -> None:
         self.agent_id = agent_id
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "card_agent", "--gateway", CARD_GATEWAY_DIRECT, "--ws-path", AGENT_WS_PATH],
+            [sys.executable, "-m", "card_agent", "--gateway", AGENT_GATEWAY],
             env={**os.environ, "CARD_AGENT_TOKEN": token},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
