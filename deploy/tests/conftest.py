@@ -20,12 +20,16 @@ from deploy_support import (
     NGINX_CONFIGS,
     SERVICE_PORTS,
     GatewayConfig,
+    GatewayFiles,
     Stage,
+    compose_gateway_files,
     dockerfile_stages,
     find_kustomize,
+    k8s_gateway_files,
     load_yaml_documents,
     parse_dockerfile,
     read_gateway_config,
+    render_native_gateway,
 )
 
 
@@ -68,8 +72,23 @@ def dockerfile_stages_by_name() -> dict[str, list[Stage]]:
 
 
 @pytest.fixture(scope="session")
-def gateway_configs() -> dict[str, GatewayConfig]:
-    return {name: read_gateway_config(path) for name, path in NGINX_CONFIGS.items()}
+def gateway_files(
+    tmp_path_factory: pytest.TempPathFactory, compose_services: dict[str, dict], k8s_rendered: dict[str, list[dict]]
+) -> dict[str, GatewayFiles]:
+    """Per environment, the gateway files nginx reads there: rendered by the devstack (native), mounted
+    by docker-compose.yml, and projected into the pod by `kustomize build` (k8s, both overlays alike)."""
+    k8s = {overlay: k8s_gateway_files(documents) for overlay, documents in k8s_rendered.items()}
+    assert k8s["dev"] == k8s["production"], "the overlays run the same gateway config"
+    return {
+        "native": render_native_gateway(tmp_path_factory.mktemp("native-gateway")),
+        "compose": compose_gateway_files(compose_services),
+        "k8s": k8s["production"],
+    }
+
+
+@pytest.fixture(scope="session")
+def gateway_configs(gateway_files: dict[str, GatewayFiles]) -> dict[str, GatewayConfig]:
+    return {name: read_gateway_config(files) for name, files in gateway_files.items()}
 
 
 @pytest.fixture(scope="session")

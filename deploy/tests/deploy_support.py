@@ -74,10 +74,17 @@ DOCKERFILES = {
     **{name: REPO / "services" / name / "Dockerfile" for name in SERVICE_PORTS},
     "topics": COMPOSE_DIR / "topics.Dockerfile",
 }
+# The gateway: one set of routes (deploy/gateway/), and per environment only its own main config.
+GATEWAY_DIR = REPO / "deploy" / "gateway"
+SHARED_GATEWAY_FILES = ("http.conf", "routes.conf")
+NATIVE_GATEWAY_TEMPLATE = REPO / "deploy" / "local" / "templates" / "nginx.conf.j2"
 NGINX_CONFIGS = {
+    "native": NATIVE_GATEWAY_TEMPLATE,
     "compose": COMPOSE_DIR / "nginx.conf",
     "k8s": K8S_BASE / "gateway.conf",
 }
+# Built by `make up` (npm run build), not versioned: compose may mount it before it exists.
+BUILD_OUTPUTS = ("./web/dist",)
 
 
 # --- interpolation (compose) ---------------------------------------------------------------------
@@ -302,19 +309,113 @@ class GatewayConfig:
     upstreams: dict[str, list[str]]  # upstream name -> ["host:port", ...]
     locations: dict[str, Directive]  # "= /healthz", "/api/pin/v1/", "@unavailable", ...
     listen: list[str]
+    tree: list[Directive] = field(default_factory=list)  # with every relative include inlined
 
 
-def read_gateway_config(path: Path) -> GatewayConfig:
-    tree = parse_nginx(path.read_text())
+# An environment's gateway as nginx sees it there: {path relative to the main config's directory:
+# text}, "nginx.conf" being the main config. Relative includes resolve against that directory.
+GatewayFiles = dict[str, str]
+
+
+def inline_includes(files: GatewayFiles, name: str = "nginx.conf") -> list[Directive]:
+    """The parsed config with each relative `include` replaced by the file it names (which must be
+    one of `files`); absolute includes (/etc/nginx/mime.types) stay as they are."""
+
+    def expand(directives: list[Directive]) -> list[Directive]:
+        expanded: list[Directive] = []
+        for directive in directives:
+            if directive.name == "include" and not directive.args[0].startswith("/"):
+                included = directive.args[0]
+                if included not in files:
+                    raise ValueError(f"{name} includes {included}, which this environment does not provide")
+                expanded += expand(parse_nginx(files[included]))
+            elif directive.block is not None:
+                expanded.append(Directive(directive.name, directive.args, expand(directive.block), directive.line))
+            else:
+                expanded.append(directive)
+        return expanded
+
+    return expand(parse_nginx(files[name]))
+
+
+def render_native_gateway(workdir: Path) -> GatewayFiles:
+    """What `make up` writes to .run/conf, rendered into `workdir` by the devstack's own code."""
+    from citizeninfo_devstack.stack import install_shared_gateway_files
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(NATIVE_GATEWAY_TEMPLATE.parent),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - a config file
+    )
+    upstreams = [{"name": name.replace("-", "_"), "port": port} for name, port in SERVICE_PORTS.items()]
+    run = REPO / ".run"  # the paths `make up` uses (StackPaths); tests that run nginx move them
+    text = environment.get_template(NATIVE_GATEWAY_TEMPLATE.name).render(
+        run=run, logs=run / "logs", port=GATEWAY_PORT, upstreams=upstreams, user=None, web_root=REPO / "web" / "dist"
+    )
+    (workdir / "nginx.conf").write_text(text)
+    install_shared_gateway_files(REPO, workdir)
+    return {str(path.relative_to(workdir)): path.read_text() for path in sorted(workdir.rglob("*.conf"))}
+
+
+def compose_gateway_files(compose_services: dict[str, dict]) -> GatewayFiles:
+    """The files docker-compose mounts under /etc/nginx in the gateway container."""
+    files: GatewayFiles = {}
+    for volume in compose_services["gateway"]["volumes"]:
+        source, target = volume.split(":")[:2]
+        if not target.startswith("/etc/nginx/"):
+            continue
+        relative = target.removeprefix("/etc/nginx/")
+        host = REPO / source
+        if host.is_dir():
+            files |= {f"{relative}/{p.name}": p.read_text() for p in sorted(host.glob("*.conf"))}
+        else:
+            files[relative] = host.read_text()
+    return files
+
+
+def k8s_gateway_files(documents: list[dict]) -> GatewayFiles:
+    """The files the gateway pod sees, from `kustomize build` output: the ConfigMap keys its projected
+    volume puts in the directory of the config that its args name with -c."""
+    config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in documents if d["kind"] == "ConfigMap"}
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment" and d["metadata"]["name"] == "gateway"]
+    spec = deployment["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    main = Path(container["args"][container["args"].index("-c") + 1])
+    mounts = {m["name"]: Path(m["mountPath"]) for m in container["volumeMounts"]}
+    files: GatewayFiles = {}
+    for volume in spec["volumes"]:
+        if volume["name"] not in mounts:
+            continue
+        sources = volume.get("projected", {}).get("sources", [])
+        if "configMap" in volume:
+            sources = [{"configMap": volume["configMap"]}]
+        for source in sources:
+            config_map = source.get("configMap")
+            if config_map is None:
+                continue
+            data = config_maps[config_map["name"]]
+            items = config_map.get("items") or [{"key": k, "path": k} for k in data]
+            for item in items:
+                path = mounts[volume["name"]] / item["path"]
+                if path.is_relative_to(main.parent):
+                    files[str(path.relative_to(main.parent))] = data[item["key"]]
+    files["nginx.conf"] = files.pop(main.name)
+    return files
+
+
+def read_gateway_config(files: GatewayFiles) -> GatewayConfig:
+    tree = inline_includes(files)
     upstreams = {
         d.args[0]: [server.args[0] for server in d.children("server")] for d in walk(tree) if d.name == "upstream"
     }
     servers = [d for d in walk(tree) if d.name == "server" and d.block is not None]
-    assert len(servers) == 1, f"{path}: expected one server block, found {len(servers)}"
+    assert len(servers) == 1, f"expected one server block, found {len(servers)}"
     server = servers[0]
     locations = {" ".join(d.args): d for d in server.children("location")}
     listen = [" ".join(d.args) for d in server.children("listen")]
-    return GatewayConfig(upstreams, locations, listen)
+    return GatewayConfig(upstreams, locations, listen, tree)
 
 
 # --- Kubernetes ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""The nginx gateway configs (compose and Kubernetes): the routes of CONTRACT.md, checked by reading
-them, by `nginx -t`, and by running nginx in front of stand-in services where nginx is installed."""
+"""The nginx gateway in its three environments (`make up`, docker-compose, Kubernetes): one set of
+routes (deploy/gateway/) that each environment loads from the same file, the routes of CONTRACT.md,
+checked by reading the files each environment really gives nginx, by `nginx -t`, and by running nginx
+in front of stand-in services."""
 
 import contextlib
 import http.client
@@ -17,14 +19,18 @@ from pathlib import Path
 import pytest
 import yaml
 from deploy_support import (
+    GATEWAY_DIR,
     GATEWAY_PORT,
     GATEWAY_ROUTES,
     K8S_BASE,
     NGINX_CONFIGS,
     SERVICE_PORTS,
+    SHARED_GATEWAY_FILES,
     GatewayConfig,
+    GatewayFiles,
     load_yaml_documents,
     parse_nginx,
+    walk,
 )
 
 
@@ -39,12 +45,69 @@ def upstream_of(config: GatewayConfig, prefix: str) -> tuple[str, bool]:
     return servers[0], match["uri"] == "/"
 
 
-def test_config_parses_with_balanced_blocks(nginx_config_name: str) -> None:
-    parse_nginx(NGINX_CONFIGS[nginx_config_name].read_text())
+# What an environment's own config may say: process, paths, listen, upstream addresses, trusted
+# proxies. Anything else (a location, a header, a limit, a map) belongs in the shared files.
+ENVIRONMENT_SPECIFIC_DIRECTIVES = {
+    "user", "worker_processes", "pid", "error_log", "daemon", "events", "worker_connections", "http",
+    "include", "access_log", "client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path",
+    "uwsgi_temp_path", "scgi_temp_path", "resolver", "upstream", "zone", "server", "keepalive",
+    "keepalive_time", "listen", "server_name", "root", "set_real_ip_from", "real_ip_header", "real_ip_recursive",
+}  # fmt: skip
+REAL_IP_DIRECTIVES = {"set_real_ip_from", "real_ip_header", "real_ip_recursive"}
+
+
+def test_config_parses_with_balanced_blocks(nginx_config_name: str, gateway_files: dict[str, GatewayFiles]) -> None:
+    for name, text in gateway_files[nginx_config_name].items():
+        try:
+            parse_nginx(text)
+        except ValueError as error:
+            raise AssertionError(f"{nginx_config_name} {name}: {error}") from error
+
+
+def test_every_environment_loads_the_shared_files_unchanged(gateway_files: dict[str, GatewayFiles]) -> None:
+    """No drift possible: each environment's nginx reads deploy/gateway/*.conf byte for byte (copied by
+    the devstack, mounted by compose, projected from a ConfigMap generated from them in Kubernetes)."""
+    for environment, files in gateway_files.items():
+        for shared in SHARED_GATEWAY_FILES:
+            assert files.get(f"gateway/{shared}") == (GATEWAY_DIR / shared).read_text(), (environment, shared)
+
+
+def test_shared_files_are_included_where_they_belong(gateway_files: dict[str, GatewayFiles]) -> None:
+    for environment, files in gateway_files.items():
+        tree = parse_nginx(files["nginx.conf"])
+        (http,) = [d for d in tree if d.name == "http"]
+        assert ["gateway/http.conf"] in [d.args for d in http.children("include")], environment
+        (server,) = http.children("server")
+        assert [d.args for d in server.children("include")] == [["gateway/routes.conf"]], environment
+
+
+def test_environments_say_only_what_differs(gateway_files: dict[str, GatewayFiles]) -> None:
+    """Routes, headers, limits and maps are not written per environment: its own files hold only the
+    directives that must differ (so a route added in one place is a route everywhere)."""
+    for environment, files in gateway_files.items():
+        for name, text in files.items():
+            if name.startswith("gateway/"):
+                continue
+            used = {d.name for d in walk(parse_nginx(text))}
+            assert used <= ENVIRONMENT_SPECIFIC_DIRECTIVES, (
+                f"{environment} {name}: {used - ENVIRONMENT_SPECIFIC_DIRECTIVES}"
+            )
+
+
+def test_all_environments_serve_the_same_routes(gateway_configs: dict[str, GatewayConfig]) -> None:
+    native = gateway_configs["native"]
+    assert set(GATEWAY_ROUTES) <= set(native.locations)
+    for environment in ("compose", "k8s"):
+        assert gateway_configs[environment].locations == native.locations, environment
+        for prefix in GATEWAY_ROUTES:
+            assert upstream_of(gateway_configs[environment], prefix)[1] == upstream_of(native, prefix)[1]
+        assert set(gateway_configs[environment].upstreams) == set(native.upstreams), environment
 
 
 def test_gateway_listens_on_8080(nginx_config_name: str, gateway_configs: dict[str, GatewayConfig]) -> None:
-    assert gateway_configs[nginx_config_name].listen == [str(GATEWAY_PORT)]
+    # Natively only on loopback (nothing may reach it from the network); in a container on every address.
+    expected = f"127.0.0.1:{GATEWAY_PORT}" if nginx_config_name == "native" else str(GATEWAY_PORT)
+    assert gateway_configs[nginx_config_name].listen == [expected]
 
 
 def test_every_contract_prefix_reaches_its_service(
@@ -55,15 +118,9 @@ def test_every_contract_prefix_reaches_its_service(
         assert prefix in config.locations, f"no location for {prefix}"
         server, stripped = upstream_of(config, prefix)
         host, _, port = server.rpartition(":")
-        assert (host, int(port)) == (service, SERVICE_PORTS[service]), f"{prefix} goes to {server}"
+        expected_host = "127.0.0.1" if nginx_config_name == "native" else service
+        assert (host, int(port)) == (expected_host, SERVICE_PORTS[service]), f"{prefix} goes to {server}"
         assert stripped == strips, f"{prefix}: {'strip' if strips else 'keep'} the prefix"
-
-
-def test_both_gateway_configs_route_alike(gateway_configs: dict[str, GatewayConfig]) -> None:
-    compose, k8s = gateway_configs["compose"], gateway_configs["k8s"]
-    assert set(compose.locations) == set(k8s.locations)
-    for prefix in GATEWAY_ROUTES:
-        assert upstream_of(compose, prefix) == upstream_of(k8s, prefix)
 
 
 def test_gateway_answers_its_own_probes(nginx_config_name: str, gateway_configs: dict[str, GatewayConfig]) -> None:
@@ -71,6 +128,22 @@ def test_gateway_answers_its_own_probes(nginx_config_name: str, gateway_configs:
     for probe in ("/healthz", "/readyz"):
         returns = [d.args for d in locations[f"= {probe}"].block or [] if d.name == "return"]
         assert returns and returns[0][0] == "200", probe
+
+
+def test_only_kubernetes_trusts_a_proxy_for_the_client_address(gateway_configs: dict[str, GatewayConfig]) -> None:
+    """Behind ingress-nginx every request comes from the controller's pod; natively and in compose
+    nothing stands in front, so a client's X-Forwarded-For must not be believed."""
+    for environment in ("native", "compose"):
+        assert not [d for d in walk(gateway_configs[environment].tree) if d.name in REAL_IP_DIRECTIVES], environment
+    real_ip: dict[str, list[list[str]]] = {}
+    for directive in walk(gateway_configs["k8s"].tree):
+        if directive.name in REAL_IP_DIRECTIVES:
+            real_ip.setdefault(directive.name, []).append(directive.args)
+    assert real_ip["real_ip_header"] == [["X-Forwarded-For"]]
+    assert real_ip["real_ip_recursive"] == [["on"]]
+    for (network,) in real_ip["set_real_ip_from"]:
+        assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+/(8|1[0-9]|2[0-4])", network), f"trust a pod CIDR, not {network}"
+        assert network != "0.0.0.0/0"
 
 
 def test_k8s_upstreams_are_the_cluster_services(gateway_configs: dict[str, GatewayConfig]) -> None:
@@ -87,10 +160,14 @@ def test_k8s_upstreams_are_the_cluster_services(gateway_configs: dict[str, Gatew
             assert (host, int(port)) in services, f"upstream {server} is no Service in deploy/k8s/base"
 
 
-def test_k8s_gateway_mounts_this_config() -> None:
+def test_k8s_gateway_gets_its_config_from_generators() -> None:
     kustomization = yaml.safe_load((K8S_BASE / "kustomization.yaml").read_text())
     generators = {g["name"]: g for g in kustomization["configMapGenerator"]}
-    assert generators["gateway-nginx"]["files"] == [NGINX_CONFIGS["k8s"].name]
+    assert generators["gateway-nginx"]["files"] == [NGINX_CONFIGS["k8s"].name, "real-ip.conf"]
+    assert "../../gateway" in kustomization["resources"]
+    shared = yaml.safe_load((GATEWAY_DIR / "kustomization.yaml").read_text())
+    (generator,) = shared["configMapGenerator"]
+    assert generator["files"] == list(SHARED_GATEWAY_FILES)
 
 
 # --- with a real nginx ---------------------------------------------------------------------------
@@ -102,19 +179,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def runnable_config(name: str, listen_port: int, service_ports: dict[str, int], workdir: Path) -> Path:
-    """The config as it would run, pointed at loopback ports, for the nginx installed here."""
-    text = NGINX_CONFIGS[name].read_text()
-    for service, port in service_ports.items():
-        text = re.sub(rf"server {service}:\d+( resolve)?;", f"server 127.0.0.1:{port};", text)
-    text = text.replace(f"listen {GATEWAY_PORT};", f"listen 127.0.0.1:{listen_port};")
-    if name == "compose":
-        text = re.sub(r"^pid .*;$", f"pid {workdir}/nginx.pid;", text, flags=re.M)
-    else:  # conf.d snippet: the image's nginx.conf wraps it in an http block
-        text = f"pid {workdir}/nginx.pid;\nevents {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n{text}\n}}\n"
-    path = workdir / "nginx.conf"
-    path.write_text(text)
-    return path
+def runnable_config(
+    files: GatewayFiles,
+    listen_port: int,
+    service_ports: dict[str, int],
+    workdir: Path,
+    trusted_proxy: str | None = None,
+) -> Path:
+    """An environment's gateway as it would run, written to `workdir` with its upstreams pointed at
+    loopback ports, for the nginx installed here. `trusted_proxy` stands in for the pod CIDR (k8s)."""
+    for name, text in files.items():
+        if name == "nginx.conf":
+            for service, port in service_ports.items():
+                upstream = service.replace("-", "_")
+                text = re.sub(
+                    rf"(upstream {upstream} \{{[^}}]*?server )\S+?( resolve)?;", rf"\g<1>127.0.0.1:{port};", text
+                )
+            text = re.sub(rf"listen (127\.0\.0\.1:)?{GATEWAY_PORT};", f"listen 127.0.0.1:{listen_port};", text)
+            text = re.sub(r"^pid .*;$", f"pid {workdir}/nginx.pid;", text, flags=re.M)
+            text = re.sub(r"^daemon off;\n", "", text, flags=re.M)  # the test says so on the command line
+            # Temp files and logs into the work directory (wherever the environment keeps them).
+            text = re.sub(r"(_temp_path )\S*/([a-z_]+);", rf"\g<1>{workdir}/\g<2>;", text)
+            text = re.sub(
+                r"^(\s*(?:error|access)_log )(?!/dev/)\S*/([^/\s]+) ", rf"\g<1>{workdir}/\g<2> ", text, flags=re.M
+            )
+        if trusted_proxy is not None:
+            text = re.sub(r"set_real_ip_from \S+;", f"set_real_ip_from {trusted_proxy};", text)
+        path = workdir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return workdir / "nginx.conf"
 
 
 def require_nginx() -> str:
@@ -124,9 +218,12 @@ def require_nginx() -> str:
     return nginx
 
 
-def test_nginx_accepts_the_config(nginx_config_name: str, tmp_path: Path) -> None:
+def test_nginx_accepts_the_config(
+    nginx_config_name: str, gateway_files: dict[str, GatewayFiles], tmp_path: Path
+) -> None:
     nginx = require_nginx()
-    config = runnable_config(nginx_config_name, free_port(), dict.fromkeys(SERVICE_PORTS, 9), tmp_path)
+    files = gateway_files[nginx_config_name]
+    config = runnable_config(files, free_port(), dict.fromkeys(SERVICE_PORTS, 9), tmp_path)
     result = subprocess.run(
         [nginx, "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True, timeout=30
     )
@@ -134,19 +231,31 @@ def test_nginx_accepts_the_config(nginx_config_name: str, tmp_path: Path) -> Non
 
 
 class EchoService(BaseHTTPRequestHandler):
-    """A stand-in service: answers every request with its name, the path it got and its request id."""
+    """A stand-in service: answers every request with its name, the path it got, its request id and
+    the client address the gateway vouches for."""
 
     service_name = "?"
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
     def do_GET(self) -> None:
         body = json.dumps(
-            {"service": self.service_name, "path": self.path, "request_id": self.headers.get("X-Request-ID")}
+            {
+                "service": self.service_name,
+                "path": self.path,
+                "request_id": self.headers.get("X-Request-ID"),
+                "client": self.headers.get("X-Real-IP"),
+            }
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.do_GET()
 
     def log_message(self, *args: object) -> None:
         pass
@@ -168,16 +277,18 @@ def stand_in_services() -> Iterator[dict[str, ThreadingHTTPServer]]:
             server.server_close()
 
 
-@pytest.fixture
-def running_gateway(nginx_config_name: str, tmp_path: Path) -> Iterator[tuple[int, dict[str, ThreadingHTTPServer]]]:
-    """nginx with this config in front of stand-in services: (its port, the services by name)."""
+@contextlib.contextmanager
+def nginx_in_front(
+    files: GatewayFiles, workdir: Path, trusted_proxy: str | None = None
+) -> Iterator[tuple[int, dict[str, ThreadingHTTPServer]]]:
+    """nginx with these files in front of stand-in services: (its port, the services by name)."""
     nginx = require_nginx()
     with stand_in_services() as services:
         ports = {name: server.server_address[1] for name, server in services.items()}
         listen = free_port()
-        config = runnable_config(nginx_config_name, listen, ports, tmp_path)
+        config = runnable_config(files, listen, ports, workdir, trusted_proxy)
         process = subprocess.Popen(
-            [nginx, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"],
+            [nginx, "-p", str(workdir), "-c", str(config), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -195,10 +306,20 @@ def running_gateway(nginx_config_name: str, tmp_path: Path) -> Iterator[tuple[in
             process.wait(timeout=10)
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+@pytest.fixture
+def running_gateway(
+    nginx_config_name: str, gateway_files: dict[str, GatewayFiles], tmp_path: Path
+) -> Iterator[tuple[int, dict[str, ThreadingHTTPServer]]]:
+    with nginx_in_front(gateway_files[nginx_config_name], tmp_path) as running:
+        yield running
+
+
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET", body: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -248,7 +369,7 @@ def test_running_gateway_passes_and_makes_request_ids(
 
 def test_running_gateway_answers_problems_in_json(running_gateway: tuple[int, dict[str, ThreadingHTTPServer]]) -> None:
     port, services = running_gateway
-    status, headers, body = get(port, "/no/such/route")
+    status, headers, body = get(port, "/api/no/such/route")
     assert status == 404
     assert headers["content-type"] == "application/problem+json"
     assert json.loads(body)["status"] == 404
@@ -260,3 +381,62 @@ def test_running_gateway_answers_problems_in_json(running_gateway: tuple[int, di
     assert json.loads(body)["status"] == 503
     status, _, body = get(port, "/healthz")
     assert status == 200 and json.loads(body) == {"status": "ok"}
+
+
+RATING = json.dumps({"service_point_id": "SP-1", "score": 5}).encode()
+# More writes than the write limit's burst (100) plus what its 20/s refill adds while they are sent.
+WRITES_PAST_THE_LIMIT = 200
+
+
+def post_ratings(port: int, forwarded_for: list[str]) -> list[tuple[int, dict, bytes]]:
+    return [
+        get(
+            port, "/api/feedback/v1/ratings", {"X-Forwarded-For": f, "Content-Type": "application/json"}, "POST", RATING
+        )
+        for f in forwarded_for
+    ]
+
+
+@pytest.mark.parametrize("environment", ["native", "compose"])
+def test_spoofed_forwarded_for_does_not_change_the_rate_limit_key(
+    environment: str, gateway_files: dict[str, GatewayFiles], tmp_path: Path
+) -> None:
+    """Nothing stands in front of these gateways: a burst of public writes, each claiming a different
+    client in X-Forwarded-For, is still one client and is refused past the limit."""
+    spoofed = [f"203.0.113.{n % 250 + 1}" for n in range(WRITES_PAST_THE_LIMIT)]
+    with nginx_in_front(gateway_files[environment], tmp_path) as (port, _):
+        answers = post_ratings(port, spoofed)
+    refused = [(headers, body) for status, headers, body in answers if status == 429]
+    assert refused, "the burst was never limited"
+    headers, body = refused[0]
+    assert headers["content-type"] == "application/problem+json" and headers["retry-after"] == "1"
+    assert json.loads(body)["status"] == 429
+    passed = [json.loads(body) for status, _, body in answers if status == 200]
+    assert passed and {p["client"] for p in passed} == {"127.0.0.1"}, "services see the real peer"
+
+
+def test_kubernetes_takes_the_client_from_the_ingress(gateway_files: dict[str, GatewayFiles], tmp_path: Path) -> None:
+    """With the ingress controller (here: loopback, standing in for the pod CIDR) trusted, each citizen
+    has their own limit and the services see their address; a client's own X-Forwarded-For entry to
+    the left of the controller's is not believed."""
+    clients = [f"203.0.113.{n % 250 + 1}" for n in range(WRITES_PAST_THE_LIMIT)]
+    with nginx_in_front(gateway_files["k8s"], tmp_path, trusted_proxy="127.0.0.1") as (port, _):
+        answers = post_ratings(port, clients)
+        _, _, spoof = get(port, "/api/stats/v1/overview", {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+        # A client behind a proxy we do not trust: that proxy, not the claimed address, is the client.
+        _, _, untrusted = get(port, "/api/stats/v1/overview", {"X-Forwarded-For": "198.51.100.7, 192.0.2.1"})
+    assert [status for status, _, _ in answers] == [200] * WRITES_PAST_THE_LIMIT
+    assert [json.loads(body)["client"] for _, _, body in answers] == clients
+    assert json.loads(spoof)["client"] == "203.0.113.9"
+    assert json.loads(untrusted)["client"] == "192.0.2.1"
+
+
+def test_gateway_without_a_web_build_says_so_in_html(gateway_files: dict[str, GatewayFiles], tmp_path: Path) -> None:
+    """Compose's web root is empty until web/dist is built: `/` and client routes answer a Thai-first
+    HTML page (503), not a problem+json meant for API clients."""
+    with nginx_in_front(gateway_files["compose"], tmp_path) as (port, _):
+        for path in ("/", "/points/SP-1"):
+            status, headers, body = get(port, path)
+            assert status == 503, path
+            assert headers["content-type"] == "text/html"
+            assert '<html lang="th">' in body.decode()

@@ -40,6 +40,16 @@ from citizeninfo_devstack.programs import (
 )
 from citizeninfo_devstack.web import ensure_web_build
 
+SHARED_GATEWAY_FILES = ("http.conf", "routes.conf")
+
+
+def install_shared_gateway_files(repo: Path, conf: Path) -> None:
+    """Copies deploy/gateway/*.conf to <conf>/gateway/, where nginx.conf includes them: nginx resolves
+    relative includes against the directory of its main config, as in compose and Kubernetes."""
+    (conf / "gateway").mkdir(parents=True, exist_ok=True)
+    for name in SHARED_GATEWAY_FILES:
+        shutil.copyfile(repo / "deploy" / "gateway" / name, conf / "gateway" / name)
+
 
 class Stack:
     def __init__(self, paths: StackPaths | None = None, console: Console | None = None) -> None:
@@ -116,9 +126,9 @@ class Stack:
             logs=p.logs / "elasticsearch",
         )
 
+        # The gateway: this machine's part rendered, the routes shared with compose and Kubernetes beside it.
+        install_shared_gateway_files(p.repo, p.conf)
         upstreams = [{"name": s.name.replace("-", "_"), "port": s.port} for s in SERVICES]
-        routes = [{"prefix": s.prefix, "upstream": s.name.replace("-", "_"), "target": "/"} for s in SERVICES]
-        routes.append({"prefix": "/open311/v2/", "upstream": "feedback_service", "target": ""})
         self._render(
             "nginx.conf.j2",
             p.conf / "nginx.conf",
@@ -126,7 +136,6 @@ class Stack:
             logs=p.logs,
             port=GATEWAY_PORT,
             upstreams=upstreams,
-            routes=routes,
             user=unprivileged_user,
             web_root=p.repo / "web" / "dist",
         )
