@@ -2,8 +2,10 @@ import hashlib
 
 import pytest
 from card_gateway.adapters.reader_store import Reader
+from card_gateway.api.schemas import SessionRequest
 from citizeninfo_shared.problems import PROBLEM_JSON
 from httpx import AsyncClient
+from pydantic import ValidationError
 
 AGENT = {"service_point_id": "P000001", "name": "ช่องบริการ 3"}
 
@@ -83,3 +85,10 @@ async def test_readers_are_listed_for_their_point(client: AsyncClient, reader_st
 @pytest.mark.parametrize("query", ["", "?service_point_id=", "?service_point_id=P%201"])
 async def test_readers_need_a_valid_point_id(client: AsyncClient, query: str) -> None:
     assert _is_problem(await client.get(f"/readers{query}"), 422)
+
+
+@pytest.mark.parametrize("reader_id", ["r1\u0000", "", "ไม่มี", "r" * 65])
+def test_a_session_request_refuses_a_malformed_reader_id(reader_id: str) -> None:
+    # A NUL once reached the database, which refused it: a 503 where the caller's input was at fault.
+    with pytest.raises(ValidationError):
+        SessionRequest.model_validate({"reader_id": reader_id, "purpose": "identity_check"})

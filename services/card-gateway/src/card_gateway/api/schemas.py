@@ -10,6 +10,8 @@ from card_gateway.domain.purposes import Purpose
 from card_gateway.domain.sessions import Failure, Status
 
 CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+# Reader ids are uuid5 strings; the pattern also keeps out NUL, which the database refuses (a 503).
+READER_ID_PATTERN = CATALOGUE_ID_PATTERN
 
 
 class AgentRegistration(RequestModel):
@@ -34,7 +36,7 @@ LASER_CODE_PATTERN = r"^[A-Z]{2}[0-9]-?[0-9]{7}-?[0-9]{2}$"
 class SessionRequest(RequestModel):
     """A staff member waits at one reader for the next card, for one declared purpose."""
 
-    reader_id: str = Field(min_length=1, max_length=64)
+    reader_id: str = Field(pattern=READER_ID_PATTERN)
     purpose: Purpose
     laser_code: str | None = Field(
         default=None,
