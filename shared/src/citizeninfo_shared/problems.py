@@ -34,6 +34,20 @@ THAI_TITLES = {
 log = structlog.get_logger(__name__)
 
 
+class ProblemDetails(BaseModel):
+    """The body of every error answer (RFC 9457), as the OpenAPI documents declare it."""
+
+    # Extensions (errors, reason, code, checks, ...) are allowed: RFC 9457 lets each problem add members.
+    model_config = ConfigDict(extra="allow", title="ProblemDetails")
+
+    type: str = "about:blank"
+    title: str
+    title_th: str | None = None
+    status: int
+    detail: str
+    instance: str | None = None
+
+
 class RequestModel(BaseModel):
     """Base of request bodies: unknown fields are rejected (also the defence against mass assignment)."""
 

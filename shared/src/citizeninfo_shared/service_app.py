@@ -2,16 +2,90 @@
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from http import HTTPStatus
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
+from pydantic import BaseModel
 
 from citizeninfo_shared.health import health_router
 from citizeninfo_shared.logging import configure_logging
-from citizeninfo_shared.problems import install_problem_handlers
+from citizeninfo_shared.problems import PROBLEM_JSON, ProblemDetails, install_problem_handlers
 from citizeninfo_shared.settings import ServiceSettings
+
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_SCHEMA = {"type": "string", "format": "binary"}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/ProblemDetails"}
+# FastAPI's own 422 declaration (application/json HTTPValidationError); ours are problem+json.
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def table_download_responses(json_model: type[BaseModel] | None = None) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route that answers a table as a CSV or XLSX file (and, given its model, as JSON)."""
+    response: dict[str, Any] = {
+        "description": "The table (CSV or XLSX by `format`)",
+        "content": {CSV_MEDIA_TYPE: {"schema": _FILE_SCHEMA}, XLSX_MEDIA_TYPE: {"schema": _FILE_SCHEMA}},
+    }
+    if json_model is not None:
+        response["model"] = json_model
+    return {200: response}
+
+
+def problem_statuses(path: str, operation: dict[str, Any]) -> set[int]:
+    """The error statuses any operation may answer, from what its OpenAPI entry shows about it:
+    503 always (database or search busy; the gateway while the service restarts); 422 for any input;
+    400 (unparseable JSON) and 413 (over the gateway's body limit) with a body; 404 with a path
+    parameter; 401 and 403 with a bearer token. Route-specific ones (409, 429) the routes declare."""
+    statuses = {503}
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses.add(422)
+    if "requestBody" in operation:
+        statuses |= {400, 413}
+    if "{" in path:
+        statuses.add(404)
+    if operation.get("security"):
+        statuses |= {401, 403}
+    return statuses
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Declares the problem+json answers of every operation, so the document says what the service
+    really sends (schemathesis checks every status and content type against it)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ProblemDetails"] = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    for path, item in openapi.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in problem_statuses(path, operation):
+                responses.setdefault(str(status), {"description": HTTPStatus(status).phrase})
+            for status, response in responses.items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.setdefault("content", {})
+                schema_ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if not content or schema_ref.endswith("/HTTPValidationError"):
+                    content.clear()
+                    content[PROBLEM_JSON] = {"schema": PROBLEM_SCHEMA}
+            operation["responses"] = dict(sorted(responses.items()))
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    return openapi
+
+
+def _install_problem_documentation(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_service_app(
@@ -48,4 +122,5 @@ def create_service_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    _install_problem_documentation(app)
     return app

@@ -21,7 +21,12 @@ log = structlog.get_logger(__name__)
 MAX_AGENT_MESSAGE_BYTES = 64 * 1024
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a reader agent")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a reader agent",
+    responses={404: {"description": "No such service point"}},
+)
 async def register_agent(
     registration: AgentRegistration,
     principal: CurrentPrincipal,

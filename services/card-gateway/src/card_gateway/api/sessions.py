@@ -12,7 +12,15 @@ from card_gateway.domain.sessions import FAILURE_TEXT_TH, Session
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Wait for the next card on a reader")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Wait for the next card on a reader",
+    responses={
+        404: {"description": "No such reader, or its point is not in the catalogue"},
+        409: {"description": "The reader's agent is not connected, or another session waits at it"},
+    },
+)
 async def open_session(
     request: SessionRequest,
     principal: CurrentPrincipal,

@@ -117,7 +117,31 @@ async def service_definition(service_code: Annotated[str, Path(max_length=40)]) 
     }
 
 
-@router.post("/requests.json", status_code=status.HTTP_201_CREATED, summary="Open311: file a complaint")
+def _request_form_schema() -> dict[str, Any]:
+    """The form body as OpenAPI shows it (the route reads the form itself, to accept attribute[...])."""
+    schema = Open311RequestForm.model_json_schema()
+    schema.pop("$defs", None)
+    schema["properties"]["service_code"] = {"type": "string", "enum": [category.value for category in Category]}
+    schema["properties"][f"attribute[{CONSENT_ATTRIBUTE}]"] = {"type": "string", "enum": ["true", "false"]}
+    return schema
+
+
+@router.post(
+    "/requests.json",
+    status_code=status.HTTP_201_CREATED,
+    summary="Open311: file a complaint",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": _request_form_schema()}},
+        }
+    },
+    responses={
+        404: {"description": "No such service point"},
+        422: {"description": "Invalid form or unknown attribute"},
+        429: {"description": "Rate limit; see Retry-After"},
+    },
+)
 async def create_request(
     request: Request,
     client: ClientPseudonym,

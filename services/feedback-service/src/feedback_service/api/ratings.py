@@ -24,6 +24,8 @@ from feedback_service.service_layer.ratings import RatingIntake
 router = APIRouter(prefix="/ratings", tags=["ratings"])
 RatingId = Annotated[str, Path(max_length=64)]
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"
+# Every write through the gateway counts against its per-client write limit (nginx answers 429).
+GATEWAY_WRITE_LIMIT = {429: {"description": "Rate limit; see Retry-After"}}
 
 
 @router.post(
@@ -64,7 +66,7 @@ async def get_rating(rating_id: RatingId, store: RatingStoreDep) -> RatingView:
     return RatingView.of(stored)
 
 
-@router.put("/{rating_id}/moderation", summary="Hide or show a rating's comment (admin)")
+@router.put("/{rating_id}/moderation", summary="Hide or show a rating's comment (admin)", responses=GATEWAY_WRITE_LIMIT)
 async def moderate(
     rating_id: RatingId, request: ModerationRequest, admin: AdminPrincipal, store: RatingStoreDep
 ) -> RatingView:
@@ -74,7 +76,12 @@ async def moderate(
     return RatingView.of(await store.get(rating_id))
 
 
-@router.post("/{rating_id}/reply", status_code=status.HTTP_201_CREATED, summary="The agency's one public reply")
+@router.post(
+    "/{rating_id}/reply",
+    status_code=status.HTTP_201_CREATED,
+    summary="The agency's one public reply",
+    responses={**GATEWAY_WRITE_LIMIT, 409: {"description": "The rating already has the agency's reply"}},
+)
 async def reply(
     rating_id: RatingId, request: ReplyRequest, principal: CurrentPrincipal, store: RatingStoreDep
 ) -> RatingView:

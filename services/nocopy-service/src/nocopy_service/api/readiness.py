@@ -55,7 +55,11 @@ def _not_offered_problem(error: ServicesNotOffered) -> Problem:
     )
 
 
-@router.put("", summary="Answer the readiness survey (replaces the previous answer)")
+@router.put(
+    "",
+    summary="Answer the readiness survey (replaces the previous answer)",
+    responses={409: {"description": "Others answered for this point at the same moment; send it again"}},
+)
 async def answer_readiness(
     service_point_id: ServicePointId,
     survey: ReadinessSurvey,

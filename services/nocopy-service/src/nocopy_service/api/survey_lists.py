@@ -18,6 +18,7 @@ from typing import Annotated, BinaryIO, Literal
 from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
 from citizeninfo_shared.problems import Problem
+from citizeninfo_shared.service_app import table_download_responses
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from prometheus_client import Counter
@@ -45,6 +46,8 @@ SURVEY_EXPORT_ROWS = Counter(
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv (streamed) or xlsx")]
 LanguageQuery = Annotated[Language, Query(description="Header and value language: th (default) or en")]
 AfterQuery = Annotated[str | None, Query(pattern=CATALOGUE_ID_PATTERN, description="Last id of the previous page")]
+# A download answers a file (no JSON), or 429 while other exports hold every slot.
+DOWNLOAD_RESPONSES = {**table_download_responses(), 429: {"description": "Other exports are running; retry"}}
 SurveyedQuery = Annotated[bool | None, Query(description="Only points that have (true) or have not (false) answered")]
 
 
@@ -77,7 +80,10 @@ async def department_survey(
 
 
 @router.get(
-    "/departments/{department_id}/readiness/export", summary="Download a department's survey table (CSV or XLSX)"
+    "/departments/{department_id}/readiness/export",
+    summary="Download a department's survey table (CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=DOWNLOAD_RESPONSES,
 )
 async def export_department_survey(
     department_id: DepartmentId,
@@ -94,7 +100,12 @@ async def export_department_survey(
     return await _export(entries, slots.take(), department_id, file_format, lang, surveyed)
 
 
-@router.get("/readiness/export", summary="Download the national survey results (administrators; CSV or XLSX)")
+@router.get(
+    "/readiness/export",
+    summary="Download the national survey results (administrators; CSV or XLSX)",
+    response_class=StreamingResponse,
+    responses=DOWNLOAD_RESPONSES,
+)
 async def export_national_survey(
     principal: AdminPrincipal,
     listing: SurveyListingDep,

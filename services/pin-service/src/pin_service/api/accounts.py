@@ -89,7 +89,13 @@ async def sign_in(
     return TokenResponse(access_token=codec.issue(principal), expires_in=codec.ttl_seconds)
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic, summary="Create an account")
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    summary="Create an account",
+    responses={409: {"description": "The username is taken"}},
+)
 async def create_user(body: UserCreate, _admin: AdminPrincipal, accounts: Accounts) -> UserPublic:
     if body.role is Role.AGENCY_STAFF and not body.department_id:
         raise Problem(422, "Agency staff must belong to a department: give department_id.")

@@ -29,6 +29,7 @@ async def _lines(request: Request) -> AsyncIterator[str]:
     "/catalogue:import",
     summary="Import ministries, departments, services and service points (NDJSON)",
     openapi_extra={"requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
+    responses={415: {"description": "The body is not NDJSON"}},
 )
 async def import_catalogue(request: Request, _admin: AdminPrincipal) -> dict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

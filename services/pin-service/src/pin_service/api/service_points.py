@@ -211,6 +211,7 @@ async def flagged_pins(
 @router.post(
     "/service-points/{service_point_id}/pins/{pin_id}:resolve",
     summary="Mark a pin's flags as reviewed (admin)",
+    responses={409: {"description": "The point was pinned again meanwhile"}},
 )
 async def resolve_pin_flags(
     service_point_id: str, pin_id: str, body: FlagResolution, points: Points, admin: AdminPrincipal

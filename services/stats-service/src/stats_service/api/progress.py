@@ -7,6 +7,7 @@ spreadsheets. The columns are those of seed 004's table.
 from typing import Annotated, Any
 
 from citizeninfo_shared.problems import Problem
+from citizeninfo_shared.service_app import table_download_responses
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
@@ -132,7 +133,12 @@ async def _ministry_filter(reader: ProgressReader, ministry_id: str) -> tuple[li
     return [{"bool": {"should": should, "minimum_should_match": 1}}], departments
 
 
-@router.get("/ministries", summary="Progress per ministry, with the national total", response_model=None)
+@router.get(
+    "/ministries",
+    summary="Progress per ministry, with the national total",
+    response_model=None,
+    responses=table_download_responses(NationTable),
+)
 async def ministries(reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON):
     grouped = await reader.grouped("ministry_id", [])
     units = await reader.units("ministry")
@@ -145,6 +151,7 @@ async def ministries(reader: ProgressReaderDep, table_format: FormatQuery = Tabl
     "/ministries/{ministry_id}/departments",
     summary="Progress of a ministry's departments (seed 004's table), with the ministry's total",
     response_model=None,
+    responses=table_download_responses(MinistryTable),
 )
 async def ministry_departments(
     ministry_id: str, reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON
@@ -168,6 +175,7 @@ async def ministry_departments(
     "/provinces",
     summary="Progress per province, nationally or within a ministry or a department",
     response_model=None,
+    responses=table_download_responses(ProvinceTable),
 )
 async def provinces(
     reader: ProgressReaderDep,
@@ -192,6 +200,7 @@ async def provinces(
     "/ministries/{ministry_id}/provinces",
     summary="Progress of a ministry's points per province",
     response_model=None,
+    responses=table_download_responses(ProvinceTable),
 )
 async def ministry_provinces(ministry_id: str, reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON):
     return await provinces(reader, ministry_id=ministry_id, department_id=None, table_format=table_format)
@@ -219,6 +228,7 @@ def _point_row(point: PointRow) -> PointProgressRow:
     "/departments/{department_id}/service-points",
     summary="Progress of each of a department's service points, with the department's total",
     response_model=None,
+    responses=table_download_responses(DepartmentPointsTable),
 )
 async def department_points(
     department_id: str,
