@@ -116,3 +116,44 @@ async def test_an_event_staged_while_publishing_is_kept(infrastructure, database
     await relay.sweep()
     assert publisher.published == [first.id, first.id, second.id]
     assert await relay.backlog() == 0
+
+
+async def test_a_document_handed_over_at_insert_is_published_without_losing_later_events(infrastructure, database):
+    """notify_inserted publishes from the inserted document; an event staged on it since stays pending."""
+    first, second = rating_event("P-hint", 2), rating_event("P-hint", 5)
+    inserted = new_document_with_events({"_id": "r-hint"}, OutboxEntry.of(TopicName.RATINGS, first))
+    await database["ratings"].insert_one(inserted)
+
+    class RecordingPublisher:
+        published: list[str] = []
+
+        async def publish(self, entries):
+            self.published += [e.event_id for e in entries]
+
+        def close(self):
+            pass
+
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=30)
+    task = asyncio.create_task(relay.run())
+    try:
+        async with asyncio.timeout(10):  # the start-up sweep publishes the first event and clears it
+            while await relay.backlog():
+                await asyncio.sleep(0.05)
+        await database["ratings"].update_one(
+            {"_id": "r-hint"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, second))
+        )
+        relay.notify_inserted("ratings", inserted)  # a stale hint: version 1, only the first event
+        async with asyncio.timeout(10):
+            while len(publisher.published) < 2:
+                await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert publisher.published == [first.id, first.id]
+    document = await database["ratings"].find_one({"_id": "r-hint"})
+    # The stale hint's clear did not match the new version: the second event is still there.
+    assert [e["event_id"] for e in document["_outbox"]] == [second.id]
+    assert document[OUTBOX_PENDING_FIELD] is True
+    await relay.sweep()
+    assert publisher.published == [first.id, first.id, second.id]
+    assert await relay.backlog() == 0

@@ -112,11 +112,17 @@ class OutboxRelay:
         self._service = service
         self._sweep_interval = sweep_interval_seconds
         self._max_backoff = max_backoff_seconds
-        self._written: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        # (collection, document id, the document as inserted or None to read it again)
+        self._written: asyncio.Queue[tuple[str, Any, dict[str, Any] | None]] = asyncio.Queue()
 
     def notify(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document with new events was written (a hint; the sweep is the guarantee)."""
-        self._written.put_nowait((collection, document_id))
+        self._written.put_nowait((collection, document_id, None))
+
+    def notify_inserted(self, collection: str, document: dict[str, Any]) -> None:
+        """Like notify, for a document this process has just inserted with new_document_with_events:
+        the relay publishes from it without reading it back (its events and version are known)."""
+        self._written.put_nowait((collection, document["_id"], document))
 
     async def run(self) -> None:
         # The sweep finds pending documents through this index (FerretDB scans without one).
@@ -132,10 +138,16 @@ class OutboxRelay:
             batch = [first]
             while len(batch) < self.batch_size and not self._written.empty():
                 batch.append(self._written.get_nowait())
-            by_collection: dict[str, list[Any]] = {}
-            for collection, document_id in batch:
-                by_collection.setdefault(collection, []).append(document_id)
-            for collection, ids in by_collection.items():
+            to_read: dict[str, list[Any]] = {}
+            inserted: dict[str, list[dict[str, Any]]] = {}
+            for collection, document_id, document in batch:
+                if document is None:
+                    to_read.setdefault(collection, []).append(document_id)
+                else:
+                    inserted.setdefault(collection, []).append(document)
+            for collection, documents in inserted.items():
+                await self._relay(self._database[collection], documents)
+            for collection, ids in to_read.items():
                 await self.relay_documents(self._database[collection], ids)
 
     async def sweep(self) -> int:

@@ -21,6 +21,9 @@ class RecordingRelay:
     def notify(self, collection: str, document_id: object) -> None:
         self.notified.append((collection, document_id))
 
+    def notify_inserted(self, collection: str, document: dict) -> None:
+        self.notified.append((collection, document["_id"]))
+
 
 @contextlib.asynccontextmanager
 async def no_runtime(app: FastAPI) -> AsyncIterator[None]:
