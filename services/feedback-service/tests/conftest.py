@@ -9,7 +9,7 @@ from citizeninfo_shared.settings import DEVELOPMENT_VISIT_TOKEN_SECRET
 from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, RecordingRelay, no_runtime
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from feedback_service.adapters.complaint_store import StoredComplaint
-from feedback_service.adapters.rating_store import Moderation, RatingExists, Reply, StoredRating
+from feedback_service.adapters.rating_store import DailyCapReached, Moderation, RatingExists, Reply, StoredRating
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import StatusEntry
 from feedback_service.domain.rate_limits import Counter
@@ -42,12 +42,18 @@ class FakeRatingStore:
     def __init__(self) -> None:
         self.ratings: dict[str, StoredRating] = {}
         self.events: list[OutboxEntry] = []
+        self.daily_slots: dict[str, str] = {}  # slot -> rating id
 
-    async def add(self, rating, event: OutboxEntry, *, request_fingerprint: str | None = None) -> None:
+    async def add(self, rating, event: OutboxEntry, *, daily_slots, request_fingerprint: str | None = None) -> dict:
         if rating.rating_id in self.ratings:
             raise RatingExists(rating.rating_id)
+        slot = next((slot for slot in daily_slots if slot not in self.daily_slots), None)
+        if slot is None:
+            raise DailyCapReached(rating.service_point_id)
+        self.daily_slots[slot] = rating.rating_id
         self.ratings[rating.rating_id] = StoredRating(rating=rating, request_fingerprint=request_fingerprint)
         self.events.append(event)
+        return {"_id": rating.rating_id}
 
     async def get(self, rating_id: str) -> StoredRating | None:
         return self.ratings.get(rating_id)
@@ -92,7 +98,7 @@ class FakeRateLimiter:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
 
-    async def hit(self, counters: list[Counter]) -> list[tuple[Counter, int]]:
+    async def hit(self, counters: list[Counter], now) -> list[tuple[Counter, int]]:
         for counter in counters:
             self.counts[counter.counter_id] = self.counts.get(counter.counter_id, 0) + 1
         return [(counter, self.counts[counter.counter_id]) for counter in counters]

@@ -5,7 +5,7 @@ from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.privacy import CITIZEN_ID_PLACEHOLDER, PHONE_PLACEHOLDER
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import Category, StatusEntry, file_complaint, history_after
-from feedback_service.domain.rate_limits import first_exceeded, rating_counters
+from feedback_service.domain.rate_limits import daily_rating_cap, first_exceeded, rating_counters
 from feedback_service.domain.tracking_codes import complaint_id_of, display, new_code, normalize
 
 from .conftest import POINT
@@ -13,17 +13,26 @@ from .conftest import POINT
 NOW = datetime(2018, 8, 16, 10, 0, 30, tzinfo=UTC)
 
 
-def test_rating_counters_are_per_client_per_point_and_per_day() -> None:
+def test_rating_counters_are_per_client_and_per_point() -> None:
     settings = FeedbackSettings(environment="test")
-    client, point, day = rating_counters(settings, client="abc", point_id="P1", now=NOW)
+    client, point = rating_counters(settings, client="abc", point_id="P1", now=NOW)
     assert client.counter_id == f"rating:client:abc:{int(NOW.timestamp()) // 60 * 60}"
     assert point.counter_id.startswith("rating:point:P1:")
-    assert day.counter_id == "rating:client-point:abc:P1:2018-08-16"
     assert client.resets_at == datetime(2018, 8, 16, 10, 1, tzinfo=UTC)
-    assert day.resets_at == datetime(2018, 8, 17, tzinfo=UTC)
     assert first_exceeded([(client, client.limit), (point, 1)], NOW) is None
     exceeded = first_exceeded([(client, client.limit + 1), (point, 1)], NOW)
     assert exceeded.counter is client and exceeded.retry_after_seconds == 30
+
+
+def test_the_daily_cap_follows_the_thai_calendar_day() -> None:
+    settings = FeedbackSettings(environment="test", ratings_per_client_per_point_per_day=3)
+    # 10:00 UTC is 17:00 in Bangkok: the day ends at 17:00 UTC.
+    cap = daily_rating_cap(settings, client="abc", point_id="P1", now=NOW)
+    assert cap.slots == ("abc:P1:2018-08-16:1", "abc:P1:2018-08-16:2", "abc:P1:2018-08-16:3")
+    assert cap.resets_at == datetime(2018, 8, 16, 17, tzinfo=UTC)
+    assert cap.retry_after_seconds(NOW) == 7 * 3600 - 30
+    after_thai_midnight = daily_rating_cap(settings, client="abc", point_id="P1", now=NOW + timedelta(hours=7))
+    assert after_thai_midnight.slots[0] == "abc:P1:2018-08-17:1"
 
 
 def test_tracking_codes_read_back_however_they_are_typed() -> None:

@@ -5,7 +5,7 @@ from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.outbox import OUTBOX_FIELD, OUTBOX_PENDING_FIELD, PUBLIC_PROJECTION, OutboxEntry
 from citizeninfo_shared.topics import TopicName
-from feedback_service.adapters.rating_store import RatingExists, RatingStore, rating_document
+from feedback_service.adapters.rating_store import DailyCapReached, RatingExists, RatingStore, rating_document
 from pymongo.errors import DuplicateKeyError
 
 RATING = RatingSubmitted(
@@ -20,13 +20,19 @@ RATING = RatingSubmitted(
 ENTRY = OutboxEntry.of(TopicName.RATINGS, CloudEvent.wrap(RATING, source="test", subject="P000001"))
 
 
+SLOTS = ("c:P000001:2018-08-16:1", "c:P000001:2018-08-16:2")
+
+
 class OneDocumentCollection:
+    """Unique `_id` and unique `daily_slot`, like the real collection's indexes."""
+
     def __init__(self) -> None:
         self.documents: dict[str, dict] = {}
         self.projections: list[dict] = []
 
     async def insert_one(self, document: dict) -> None:
-        if document["_id"] in self.documents:
+        slots = {d.get("daily_slot") for d in self.documents.values()} - {None}
+        if document["_id"] in self.documents or document.get("daily_slot") in slots:
             raise DuplicateKeyError("duplicate")
         self.documents[document["_id"]] = document
 
@@ -49,17 +55,30 @@ def test_the_rating_and_its_event_are_one_document() -> None:
 async def test_a_stored_rating_reads_back_without_its_outbox() -> None:
     collection = OneDocumentCollection()
     store = RatingStore(collection)
-    await store.add(RATING, ENTRY, request_fingerprint="f1")
+    await store.add(RATING, ENTRY, daily_slots=SLOTS, request_fingerprint="f1")
     stored = await store.get("r1")
     assert stored.rating == RATING
     assert stored.request_fingerprint == "f1"
     assert stored.moderation is None and stored.reply is None
     assert collection.projections == [PUBLIC_PROJECTION]
     assert await store.get("r2") is None
+    assert collection.documents["r1"]["daily_slot"] == SLOTS[0]
 
 
 async def test_a_second_rating_with_the_same_id_is_refused() -> None:
     store = RatingStore(OneDocumentCollection())
-    await store.add(RATING, ENTRY)
+    await store.add(RATING, ENTRY, daily_slots=SLOTS)
     with pytest.raises(RatingExists):
-        await store.add(RATING, ENTRY)
+        await store.add(RATING, ENTRY, daily_slots=SLOTS[1:])
+
+
+async def test_ratings_take_the_free_daily_slots_until_none_is_left() -> None:
+    collection = OneDocumentCollection()
+    store = RatingStore(collection)
+    for rating_id in ("r1", "r2"):
+        document = await store.add(RATING.model_copy(update={"rating_id": rating_id}), ENTRY, daily_slots=SLOTS)
+        assert document[OUTBOX_FIELD] == [ENTRY.to_document()]  # what the relay publishes from
+    assert [d["daily_slot"] for d in collection.documents.values()] == list(SLOTS)
+    with pytest.raises(DailyCapReached):
+        await store.add(RATING.model_copy(update={"rating_id": "r3"}), ENTRY, daily_slots=SLOTS)
+    assert "r3" not in collection.documents

@@ -6,7 +6,8 @@ class FeedbackSettings(ServiceSettings):
     mongodb_database: str = "citizeninfo_feedback"
     root_path: str = "/api/feedback/v1"
 
-    # Abuse control on anonymous writes, counted in MongoDB so every replica sees the same counts.
+    # Abuse control on anonymous writes. The window limits are counted in each replica's memory (per
+    # replica); the daily cap per client and point is kept with the ratings (for the whole system).
     # A "client" is a keyed hash of the address the gateway saw; carriers put many citizens behind
     # one address, so the per-client limits are generous and the per-point limits catch floods.
     rate_limit_window_seconds: int = 60
@@ -18,8 +19,6 @@ class FeedbackSettings(ServiceSettings):
     # The gateway sets this header to the address it saw; without it the last X-Forwarded-For hop,
     # then the peer address, is used (services listen on loopback behind the gateway).
     client_address_header: str = "x-real-ip"
-    # Finished windows are deleted this often (the MongoDB-wire server has no TTL indexes).
-    rate_limit_purge_interval_seconds: float = 300.0
 
     # Known service points stay in memory this long (a point's department or services change rarely).
     catalogue_cache_seconds: float = 60.0

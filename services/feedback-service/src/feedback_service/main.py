@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 from citizeninfo_shared.idempotency import MongoProcessedEvents
 from citizeninfo_shared.runtime import service_runtime, supervised
@@ -14,7 +13,7 @@ from fastapi import FastAPI
 from feedback_service.adapters.catalogue_cache import CachedCatalogue
 from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, complaint_status_follower
 from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
-from feedback_service.adapters.rate_limiter import RATE_LIMITS_COLLECTION, RateLimiter
+from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
 from feedback_service.api import complaints, open311, ratings
 from feedback_service.config import FeedbackSettings
@@ -38,8 +37,9 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 max_points=settings.catalogue_cache_points,
             )
             app.state.rating_store = RatingStore(db[RATINGS_COLLECTION])
+            await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
-            app.state.rate_limiter = RateLimiter(db[RATE_LIMITS_COLLECTION])
+            app.state.rate_limiter = RateLimiter()
             app.state.visit_tokens = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
             consumer = complaint_status_follower(
                 app.state.complaint_store,
@@ -47,17 +47,13 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 settings.kafka_bootstrap_servers,
                 group_id=settings.complaint_status_group,
             )
-            tasks = [
-                asyncio.create_task(supervised(_purging(app.state.rate_limiter, settings)), name="rate-limits"),
-                asyncio.create_task(supervised(consumer.run), name="complaint-status"),
-            ]
+            complaint_status = asyncio.create_task(supervised(consumer.run), name="complaint-status")
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                complaint_status.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await complaint_status
 
     return create_service_app(
         settings=settings,
@@ -66,13 +62,3 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[ratings.router, complaints.router, open311.router],
     )
-
-
-def _purging(limiter: RateLimiter, settings: FeedbackSettings):
-    async def run() -> None:
-        await limiter.ensure_indexes()
-        while True:
-            await limiter.purge_expired(datetime.now(UTC))
-            await asyncio.sleep(settings.rate_limit_purge_interval_seconds)
-
-    return run

@@ -1,10 +1,13 @@
 """Ratings (`_id` = rating id), each inserted together with its event in one document.
 
 The rating id is derived from the visit token or the Idempotency-Key when there is one, so the insert
-itself enforces one rating per token and per key (duplicate `_id`), with no second document.
+itself enforces one rating per token and per key (duplicate `_id`), with no second document. The
+daily cap per client and point works the same way: a rating takes the first free numbered slot of the
+day (`daily_slot`, a unique index), so the cap costs no extra round trip while it is not reached.
 Moderation and the staff reply are fields of the same document.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,20 +45,32 @@ class RatingExists(Exception):
     """A rating with this id is stored already (token reused, or a key replayed)."""
 
 
+class DailyCapReached(Exception):
+    """Every slot of today's cap for this client and point is taken."""
+
+
+DAILY_SLOT_FIELD = "daily_slot"
 _STORE_FIELDS = {"request_fingerprint", "moderation", "reply"}
+_INTERNAL_FIELDS = {"_id", DAILY_SLOT_FIELD}
 
 
 def rating_document(
-    rating: RatingSubmitted, event: OutboxEntry, *, request_fingerprint: str | None = None
+    rating: RatingSubmitted,
+    event: OutboxEntry,
+    *,
+    request_fingerprint: str | None = None,
+    daily_slot: str | None = None,
 ) -> dict[str, Any]:
     document = {"_id": rating.rating_id, **rating.model_dump(exclude={"rating_id"})}
     if request_fingerprint is not None:
         document["request_fingerprint"] = request_fingerprint
+    if daily_slot is not None:
+        document[DAILY_SLOT_FIELD] = daily_slot
     return new_document_with_events(document, event)
 
 
 def stored_rating(document: dict[str, Any]) -> StoredRating:
-    fields = {k: v for k, v in document.items() if k not in _STORE_FIELDS and k != "_id"}
+    fields = {k: v for k, v in document.items() if k not in _STORE_FIELDS and k not in _INTERNAL_FIELDS}
     return StoredRating(
         rating=RatingSubmitted.model_validate({**fields, "rating_id": document["_id"]}),
         **{k: document.get(k) for k in _STORE_FIELDS},
@@ -66,11 +81,31 @@ class RatingStore:
     def __init__(self, collection: AsyncCollection) -> None:
         self._collection = collection
 
-    async def add(self, rating: RatingSubmitted, event: OutboxEntry, *, request_fingerprint: str | None = None) -> None:
-        try:
-            await self._collection.insert_one(rating_document(rating, event, request_fingerprint=request_fingerprint))
-        except DuplicateKeyError as error:
-            raise RatingExists(rating.rating_id) from error
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index(DAILY_SLOT_FIELD, unique=True, sparse=True)
+
+    async def add(
+        self,
+        rating: RatingSubmitted,
+        event: OutboxEntry,
+        *,
+        daily_slots: Sequence[str],
+        request_fingerprint: str | None = None,
+    ) -> dict[str, Any]:
+        """Inserts the rating in the first free daily slot; returns the stored document (with its events).
+
+        Raises RatingExists when the rating id is taken, DailyCapReached when every slot is.
+        """
+        for slot in daily_slots:
+            document = rating_document(rating, event, request_fingerprint=request_fingerprint, daily_slot=slot)
+            try:
+                await self._collection.insert_one(document)
+                return document
+            except DuplicateKeyError as error:
+                # The server does not say which unique key clashed: the rating id, or this slot.
+                if await self._collection.find_one({"_id": rating.rating_id}, {"_id": 1}) is not None:
+                    raise RatingExists(rating.rating_id) from error
+        raise DailyCapReached(rating.service_point_id)
 
     async def get(self, rating_id: str) -> StoredRating | None:
         document = await self._collection.find_one({"_id": rating_id}, PUBLIC_PROJECTION)

@@ -24,7 +24,7 @@ def client_address(request: Request, settings: FeedbackSettings) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def client_pseudonym(request: Request) -> str:
+async def client_pseudonym(request: Request) -> str:
     settings: FeedbackSettings = request.app.state.settings
     return keyed_hash(settings.identity_hmac_key.get_secret_value().encode(), client_address(request, settings))[:32]
 

@@ -12,27 +12,27 @@ from feedback_service.adapters.rating_store import RatingStore
 from feedback_service.config import FeedbackSettings
 
 
-def _rating_store(request: Request) -> RatingStore:
+async def _rating_store(request: Request) -> RatingStore:
     return request.app.state.rating_store
 
 
-def _complaint_store(request: Request) -> ComplaintStore:
+async def _complaint_store(request: Request) -> ComplaintStore:
     return request.app.state.complaint_store
 
 
-def _rate_limiter(request: Request) -> RateLimiter:
+async def _rate_limiter(request: Request) -> RateLimiter:
     return request.app.state.rate_limiter
 
 
-def _visit_tokens(request: Request) -> VisitTokenCodec:
+async def _visit_tokens(request: Request) -> VisitTokenCodec:
     return request.app.state.visit_tokens
 
 
-def _known_points(request: Request) -> CachedCatalogue:
+async def _known_points(request: Request) -> CachedCatalogue:
     return request.app.state.known_points
 
 
-def _settings(request: Request) -> FeedbackSettings:
+async def _settings(request: Request) -> FeedbackSettings:
     return request.app.state.settings
 
 

@@ -1,13 +1,17 @@
-"""Fixed-window limits on anonymous writes: which counters a write bumps and what each may reach.
+"""Limits on anonymous writes: the fixed-window counters a write bumps, and the daily rating cap.
 
-Counter ids are plain strings (window start in the id), so every replica bumps the same document with
-one `$inc` upsert on `_id`, the one upsert that the MongoDB-wire server keys correctly.
+Counter ids are plain strings with the window start in them, so a new window is a new counter. The
+daily cap per client and point is a set of numbered slots for the Thai calendar day: a rating takes
+the first free one, so the cap is enforced by the store's unique index, across replicas and restarts.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from feedback_service.config import FeedbackSettings
+
+THAI_TIME = ZoneInfo("Asia/Bangkok")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +33,14 @@ def _window(now: datetime, seconds: int) -> tuple[int, datetime]:
     return start, datetime.fromtimestamp(start + seconds, UTC)
 
 
-def _day(now: datetime) -> tuple[str, datetime]:
-    day = now.astimezone(UTC).date()
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-    return day.isoformat(), midnight
+def _thai_day(now: datetime) -> tuple[str, datetime]:
+    day = now.astimezone(THAI_TIME).date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=THAI_TIME) + timedelta(days=1)
+    return day.isoformat(), midnight.astimezone(UTC)
 
 
 def rating_counters(settings: FeedbackSettings, *, client: str, point_id: str, now: datetime) -> list[Counter]:
     start, window_end = _window(now, settings.rate_limit_window_seconds)
-    day, midnight = _day(now)
     return [
         Counter(
             f"rating:client:{client}:{start}",
@@ -51,13 +54,24 @@ def rating_counters(settings: FeedbackSettings, *, client: str, point_id: str, n
             window_end,
             "too many ratings for this service point",
         ),
-        Counter(
-            f"rating:client-point:{client}:{point_id}:{day}",
-            settings.ratings_per_client_per_point_per_day,
-            midnight,
-            "the daily number of ratings of this service point from this client is reached",
-        ),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCap:
+    """The slots a client's ratings of one point may take on one Thai calendar day."""
+
+    slots: tuple[str, ...]
+    resets_at: datetime  # the next midnight in Thailand
+
+    def retry_after_seconds(self, now: datetime) -> int:
+        return max(1, int((self.resets_at - now).total_seconds()))
+
+
+def daily_rating_cap(settings: FeedbackSettings, *, client: str, point_id: str, now: datetime) -> DailyCap:
+    day, midnight = _thai_day(now)
+    limit = settings.ratings_per_client_per_point_per_day
+    return DailyCap(tuple(f"{client}:{point_id}:{day}:{n}" for n in range(1, limit + 1)), midnight)
 
 
 def complaint_counters(settings: FeedbackSettings, *, client: str, point_id: str, now: datetime) -> list[Counter]:

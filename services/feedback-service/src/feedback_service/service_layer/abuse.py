@@ -14,15 +14,19 @@ WRITES_LIMITED = PrometheusCounter(
 
 
 async def enforce(limiter: RateLimiter, counters: list[Counter], now: datetime) -> None:
-    exceeded = first_exceeded(await limiter.hit(counters), now)
+    exceeded = first_exceeded(await limiter.hit(counters, now), now)
     if exceeded is None:
         return
     kind = ":".join(exceeded.counter.counter_id.split(":")[:2])  # e.g. "rating:client", never the client
+    raise too_many(kind, exceeded.counter.reason, exceeded.retry_after_seconds)
+
+
+def too_many(kind: str, reason: str, retry_after_seconds: int) -> Problem:
+    """The 429 answer; `kind` names the limit for the metric (never the client)."""
     WRITES_LIMITED.labels(kind).inc()
-    raise Problem(
+    return Problem(
         429,
-        f"ส่งบ่อยเกินไป โปรดลองใหม่ใน {exceeded.retry_after_seconds} วินาที — "
-        f"{exceeded.counter.reason}; retry in {exceeded.retry_after_seconds} s.",
-        headers={"Retry-After": str(exceeded.retry_after_seconds)},
-        retry_after_seconds=exceeded.retry_after_seconds,
+        f"ส่งบ่อยเกินไป โปรดลองใหม่ใน {retry_after_seconds} วินาที — {reason}; retry in {retry_after_seconds} s.",
+        headers={"Retry-After": str(retry_after_seconds)},
+        retry_after_seconds=retry_after_seconds,
     )

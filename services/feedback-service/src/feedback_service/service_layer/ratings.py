@@ -19,11 +19,17 @@ from citizeninfo_shared.visit_tokens import VisitTokenCodec, VisitTokenInvalid
 from prometheus_client import Counter
 
 from feedback_service.adapters.rate_limiter import RateLimiter
-from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingExists, RatingStore, StoredRating
+from feedback_service.adapters.rating_store import (
+    RATINGS_COLLECTION,
+    DailyCapReached,
+    RatingExists,
+    RatingStore,
+    StoredRating,
+)
 from feedback_service.config import FeedbackSettings
-from feedback_service.domain.rate_limits import rating_counters
+from feedback_service.domain.rate_limits import daily_rating_cap, rating_counters
 from feedback_service.domain.rating import ServiceNotOffered, submit_rating
-from feedback_service.service_layer.abuse import enforce
+from feedback_service.service_layer.abuse import enforce, too_many
 from feedback_service.service_layer.catalogue_lookup import known_point, service_not_offered
 
 EVENT_SOURCE = "/citizeninfo/feedback-service/ratings"
@@ -80,15 +86,27 @@ class RatingIntake:
         except ServiceNotOffered as error:
             raise service_not_offered(point, str(error)) from error
         event = CloudEvent.wrap(rating, source=EVENT_SOURCE, subject=rating.service_point_id)
+        cap = daily_rating_cap(self.settings, client=client, point_id=point.service_point_id, now=now)
         try:
-            await self.store.add(rating, OutboxEntry.of(TopicName.RATINGS, event), request_fingerprint=fingerprint)
+            document = await self.store.add(
+                rating,
+                OutboxEntry.of(TopicName.RATINGS, event),
+                daily_slots=cap.slots,
+                request_fingerprint=fingerprint,
+            )
+        except DailyCapReached:
+            raise too_many(
+                "rating:client-point",
+                "the daily number of ratings of this service point from this client is reached",
+                cap.retry_after_seconds(now),
+            ) from None
         except RatingExists:
             # Two identical requests raced past the first look: the loser answers like a replay.
             existing = await self.store.get(rating_id)
             if existing is None:
                 raise
             return _replay_or_refuse(existing, fingerprint, token_used=token_id is not None)
-        self.relay.notify(RATINGS_COLLECTION, rating.rating_id)
+        self.relay.notify_inserted(RATINGS_COLLECTION, document)
         RATINGS_ACCEPTED.labels(str(rating.verified).lower()).inc()
         return RatingOutcome(rating.rating_id, rating.verified)
 
