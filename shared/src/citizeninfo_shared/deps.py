@@ -9,15 +9,15 @@ from citizeninfo_shared.catalogue_projection import CatalogueProjection
 from citizeninfo_shared.outbox import OutboxRelay
 
 
-def _outbox_relay(request: Request) -> OutboxRelay:
+async def _outbox_relay(request: Request) -> OutboxRelay:
     return request.app.state.outbox_relay
 
 
-def _database(request: Request) -> AsyncDatabase:
+async def _database(request: Request) -> AsyncDatabase:
     return request.app.state.db
 
 
-def _catalogue(request: Request) -> CatalogueProjection:
+async def _catalogue(request: Request) -> CatalogueProjection:
     return request.app.state.catalogue
 
 

@@ -10,19 +10,19 @@ from card_gateway.adapters.verification_store import VerificationStore
 from card_gateway.service_layer.card_desk import CardDesk
 
 
-def _agent_store(request: Request) -> AgentStore:
+async def _agent_store(request: Request) -> AgentStore:
     return request.app.state.agent_store
 
 
-def _reader_store(request: Request) -> ReaderStore:
+async def _reader_store(request: Request) -> ReaderStore:
     return request.app.state.reader_store
 
 
-def _card_desk(request: Request) -> CardDesk:
+async def _card_desk(request: Request) -> CardDesk:
     return request.app.state.card_desk
 
 
-def _verification_store(request: Request) -> VerificationStore:
+async def _verification_store(request: Request) -> VerificationStore:
     return request.app.state.verification_store
 
 

@@ -9,15 +9,15 @@ from nocopy_service.adapters.survey_listing import SurveyListing
 from nocopy_service.api.export_slots import ExportSlots
 
 
-def _readiness_store(request: Request) -> ReadinessStore:
+async def _readiness_store(request: Request) -> ReadinessStore:
     return request.app.state.readiness_store
 
 
-def _survey_listing(request: Request) -> SurveyListing:
+async def _survey_listing(request: Request) -> SurveyListing:
     return request.app.state.survey_listing
 
 
-def _export_slots(request: Request) -> ExportSlots:
+async def _export_slots(request: Request) -> ExportSlots:
     return request.app.state.export_slots
 
 

@@ -36,14 +36,14 @@ class UserPublic(BaseModel):
     disabled: bool
 
 
-def _accounts(request: Request) -> AccountStore:
+async def _accounts(request: Request) -> AccountStore:
     return AccountStore(request.app.state.db)
 
 
 Accounts = Annotated[AccountStore, Depends(_accounts)]
 
 
-def _throttle(request: Request) -> LoginThrottle:
+async def _throttle(request: Request) -> LoginThrottle:
     settings = request.app.state.settings
     return LoginThrottle(
         request.app.state.db,

@@ -19,7 +19,7 @@ SOURCE_FIELDS = [
 ]  # fmt: skip
 
 
-def _elasticsearch(request: Request) -> AsyncElasticsearch:
+async def _elasticsearch(request: Request) -> AsyncElasticsearch:
     return request.app.state.elasticsearch
 
 

@@ -51,14 +51,14 @@ class FlagResolution(RequestModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-def _store(database: DatabaseDep) -> ServicePointStore:
+async def _store(database: DatabaseDep) -> ServicePointStore:
     return ServicePointStore(database)
 
 
 Points = Annotated[ServicePointStore, Depends(_store)]
 
 
-def _geography(request: Request) -> ThaiGeography:
+async def _geography(request: Request) -> ThaiGeography:
     return request.app.state.geography
 
 

@@ -17,23 +17,23 @@ def _indices(request: Request) -> StatsIndices:
     return StatsIndices(request.app.state.settings.elasticsearch_index_prefix)
 
 
-def get_overview_reader(request: Request) -> OverviewReader:
+async def get_overview_reader(request: Request) -> OverviewReader:
     return OverviewReader(request.app.state.elasticsearch, _indices(request))
 
 
-def get_progress_reader(request: Request) -> ProgressReader:
+async def get_progress_reader(request: Request) -> ProgressReader:
     return ProgressReader(request.app.state.elasticsearch, _indices(request))
 
 
-def get_satisfaction_reader(request: Request) -> SatisfactionReader:
+async def get_satisfaction_reader(request: Request) -> SatisfactionReader:
     return SatisfactionReader(request.app.state.elasticsearch, _indices(request))
 
 
-def get_reconciliation_reader(request: Request) -> ReconciliationReader:
+async def get_reconciliation_reader(request: Request) -> ReconciliationReader:
     return ReconciliationReader(request.app.state.elasticsearch, _indices(request))
 
 
-def get_fair_score_policy(request: Request) -> FairScorePolicy:
+async def get_fair_score_policy(request: Request) -> FairScorePolicy:
     settings: StatsSettings = request.app.state.settings
     return FairScorePolicy(
         prior_weight=settings.fair_score_prior_weight,
