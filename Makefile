@@ -51,6 +51,7 @@ test-unit: install ## unit tests only: fast, no servers
 test-integration: up ## integration tests against the running stack, then the browser journeys and the drills
 	$(STACK) browser
 	$(PYTEST) -m "integration and not disruptive" tests/integration services tests/e2e
+	$(PYTEST) -m integration tests/fuzz
 	$(PYTEST) -m "disruptive" tests/integration
 
 test: up ## every test: starts the stack if needed, unit tests, then integration tests
