@@ -58,6 +58,10 @@ class FakeRatingStore:
     async def get(self, rating_id: str) -> StoredRating | None:
         return self.ratings.get(rating_id)
 
+    async def newest_for_point(self, service_point_id: str, limit: int) -> list[StoredRating]:
+        mine = [r for r in self.ratings.values() if r.rating.service_point_id == service_point_id]
+        return sorted(mine, key=lambda r: r.rating.submitted_at, reverse=True)[:limit]
+
     async def moderate(self, rating_id: str, moderation: Moderation) -> bool:
         if rating_id not in self.ratings:
             return False

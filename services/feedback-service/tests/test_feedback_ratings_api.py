@@ -194,6 +194,30 @@ async def test_a_rating_can_be_read_back(client: AsyncClient) -> None:
     assert body["comment_hidden"] is False and body["reply"] is None
 
 
+async def test_a_points_ratings_are_listed_newest_first_with_hidden_comments_left_out(
+    client: AsyncClient, admin_headers
+) -> None:
+    ids = []
+    for n, address in enumerate(("203.0.113.20", "203.0.113.21", "203.0.113.22")):
+        body = {**RATING, "score": n + 1}
+        ids.append((await client.post("/ratings", json=body, headers={"X-Real-IP": address})).json()["rating_id"])
+    await client.put(f"/ratings/{ids[0]}/moderation", json={"hidden": True, "reason": "สแปม"}, headers=admin_headers)
+    other = await client.post("/ratings", json={**RATING, "service_point_id": "P000002", "service_id": None})
+    assert other.status_code == 202
+
+    listed = await client.get("/ratings", params={"service_point_id": RATING["service_point_id"], "limit": 2})
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert len(items) == 2 and all(item["service_point_id"] == RATING["service_point_id"] for item in items)
+    assert items[0]["submitted_at"] >= items[1]["submitted_at"]
+    everything = (await client.get("/ratings", params={"service_point_id": RATING["service_point_id"]})).json()
+    hidden = next(item for item in everything["items"] if item["rating_id"] == ids[0])
+    assert (hidden["comment"], hidden["hidden_reason"]) == (None, "สแปม")
+    assert _is_problem(await client.get("/ratings", params={"service_point_id": "P404"}), 404)
+    assert _is_problem(await client.get("/ratings"), 422)
+    assert _is_problem(await client.get("/ratings", params={"service_point_id": "P000001", "limit": 101}), 422)
+
+
 async def test_an_unknown_rating_is_a_404_problem(client: AsyncClient) -> None:
     assert _is_problem(await client.get("/ratings/no-such-rating"), 404)
 

@@ -172,3 +172,22 @@ def test_moderation_and_the_one_staff_reply(feedback_catalogue, citizen, gateway
     assert gateway.get(f"{RATINGS}/{own_id}").json()["reply"]["text"] == reply["text"]
     assert is_problem(gateway.post(f"{RATINGS}/{own_id}/reply", json=reply, headers=staff), 409)
     assert is_problem(gateway.post(f"{RATINGS}/{other_id}/reply", json=reply, headers=staff), 403)
+
+
+def test_a_points_ratings_are_listed_newest_first(feedback_catalogue, citizen, gateway):
+    point = feedback_catalogue.points[4]
+    accepted = []
+    for score in (1, 2, 3):
+        response = citizen().post(RATINGS, json={"service_point_id": point, "score": score, "comment": f"ครั้งที่ {score}"})
+        assert response.status_code == 202, response.text
+        accepted.append(response.json()["rating_id"])
+        time.sleep(0.01)  # distinct submission times
+    listed = gateway.get(RATINGS, params={"service_point_id": point, "limit": 100})
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    ours = [item["rating_id"] for item in items if item["rating_id"] in accepted]
+    assert ours == accepted[::-1]
+    times = [item["submitted_at"] for item in items]
+    assert times == sorted(times, reverse=True)
+    assert all(item["service_point_id"] == point for item in items)
+    assert is_problem(gateway.get(RATINGS, params={"service_point_id": f"P404{uuid.uuid4().hex[:6]}"}), 404)

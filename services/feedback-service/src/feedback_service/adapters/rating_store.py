@@ -83,6 +83,16 @@ class RatingStore:
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index(DAILY_SLOT_FIELD, unique=True, sparse=True)
+        await self._collection.create_index("service_point_id")
+
+    async def newest_for_point(self, service_point_id: str, limit: int) -> list[StoredRating]:
+        """The point's newest ratings first (an index on the point; its ratings are sorted in memory)."""
+        cursor = (
+            self._collection.find({"service_point_id": service_point_id}, PUBLIC_PROJECTION)
+            .sort([("submitted_at", -1), ("_id", 1)])
+            .limit(limit)
+        )
+        return [stored_rating(document) async for document in cursor]
 
     async def add(
         self,

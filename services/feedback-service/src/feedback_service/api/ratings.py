@@ -7,7 +7,7 @@ from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may
 from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.privacy import redact
 from citizeninfo_shared.problems import Problem
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from feedback_service.adapters.rating_store import Moderation, Reply
 from feedback_service.api.client_identity import ClientPseudonym
@@ -15,10 +15,12 @@ from feedback_service.api.deps import KnownPointsDep, RateLimiterDep, RatingStor
 from feedback_service.api.schemas import (
     ModerationRequest,
     RatingAccepted,
+    RatingList,
     RatingSubmission,
     RatingView,
     ReplyRequest,
 )
+from feedback_service.service_layer.catalogue_lookup import known_point
 from feedback_service.service_layer.ratings import RatingIntake
 
 router = APIRouter(prefix="/ratings", tags=["ratings"])
@@ -56,6 +58,18 @@ async def rate(
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return RatingAccepted(rating_id=outcome.rating_id, verified=outcome.verified)
+
+
+@router.get("", summary="A service point's ratings, newest first")
+async def list_ratings(
+    store: RatingStoreDep,
+    catalogue: KnownPointsDep,
+    service_point_id: Annotated[str, Query(min_length=1, max_length=64)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> RatingList:
+    point = await known_point(catalogue, service_point_id)
+    stored = await store.newest_for_point(point.service_point_id, limit)
+    return RatingList(items=[RatingView.of(rating) for rating in stored])
 
 
 @router.get("/{rating_id}", summary="One rating")

@@ -75,6 +75,10 @@ class RatingView(BaseModel):
         )
 
 
+class RatingList(BaseModel):
+    items: list[RatingView]
+
+
 class ModerationRequest(RequestModel):
     """Hide (or show again) a rating's comment; the reason is kept and shown."""
 
