@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from fastapi import APIRouter, Query
 
 from card_gateway.api.deps import ReaderStoreDep
-from card_gateway.api.schemas import CATALOGUE_ID_PATTERN, ReaderList
+from card_gateway.api.schemas import ReaderList
 
 router = APIRouter(prefix="/readers", tags=["readers"])
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import RequestModel
 from pydantic import BaseModel, Field, HttpUrl
 
@@ -9,7 +10,6 @@ from card_gateway.adapters.reader_store import Reader
 from card_gateway.domain.purposes import Purpose
 from card_gateway.domain.sessions import Failure, Status
 
-CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 # Reader ids are uuid5 strings; the pattern also keeps out NUL, which the database refuses (a 503).
 READER_ID_PATTERN = CATALOGUE_ID_PATTERN
 

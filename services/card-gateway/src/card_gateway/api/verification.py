@@ -4,12 +4,13 @@ from typing import Annotated
 
 from citizeninfo_shared.auth import CurrentPrincipal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Path, status
 
 from card_gateway.adapters.gdx import GdxConfig
 from card_gateway.api.deps import VerificationStoreDep
-from card_gateway.api.schemas import CATALOGUE_ID_PATTERN, OnlineVerificationSettings, OnlineVerificationState
+from card_gateway.api.schemas import OnlineVerificationSettings, OnlineVerificationState
 
 router = APIRouter(prefix="/service-points", tags=["online verification"])
 PointId = Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN)]

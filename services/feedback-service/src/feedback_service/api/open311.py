@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.api.client_identity import ClientPseudonym
 from feedback_service.api.deps import ComplaintStoreDep, KnownPointsDep, RateLimiterDep, SettingsDep
-from feedback_service.api.schemas import CATALOGUE_ID_PATTERN, ContactDetails
+from feedback_service.api.schemas import ContactDetails
 from feedback_service.domain.complaint import CATEGORY_NAMES, Category
 from feedback_service.domain.tracking_codes import normalize
 from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest

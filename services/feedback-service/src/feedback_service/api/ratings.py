@@ -5,6 +5,7 @@ from typing import Annotated
 
 from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
 from citizeninfo_shared.deps import OutboxRelayDep
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.privacy import redact
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Header, Path, Query, Response, status
@@ -60,11 +61,15 @@ async def rate(
     return RatingAccepted(rating_id=outcome.rating_id, verified=outcome.verified)
 
 
-@router.get("", summary="A service point's ratings, newest first")
+@router.get(
+    "",
+    summary="A service point's ratings, newest first",
+    responses={404: {"description": "No such service point"}},
+)
 async def list_ratings(
     store: RatingStoreDep,
     catalogue: KnownPointsDep,
-    service_point_id: Annotated[str, Query(min_length=1, max_length=64)],
+    service_point_id: Annotated[str, Query(pattern=CATALOGUE_ID_PATTERN)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> RatingList:
     point = await known_point(catalogue, service_point_id)

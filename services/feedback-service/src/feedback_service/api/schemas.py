@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Self
 
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import RequestModel
 from pydantic import BaseModel, Field
 
@@ -11,7 +12,6 @@ from feedback_service.adapters.rating_store import StoredRating
 from feedback_service.domain.complaint import Category
 from feedback_service.domain.rating import Aspect
 
-CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 AspectScore = Annotated[int, Field(ge=1, le=5, strict=True)]
 
 

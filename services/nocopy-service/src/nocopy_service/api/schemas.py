@@ -12,11 +12,10 @@ from citizeninfo_shared.events.readiness import (
     ReadinessMode,
     ServiceCopyAnswer,
 )
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import RequestModel
 from fastapi import Path
 from pydantic import BaseModel, Field, model_validator
-
-CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
 ServicePointId = Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN, description="Catalogue id, e.g. P000001")]
 DepartmentId = Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN, description="Catalogue id, e.g. D0702")]

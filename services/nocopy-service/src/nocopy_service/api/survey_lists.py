@@ -17,6 +17,7 @@ from typing import Annotated, BinaryIO, Literal
 
 from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import Problem
 from citizeninfo_shared.service_app import table_download_responses
 from fastapi import APIRouter, Query
@@ -28,7 +29,7 @@ from nocopy_service.adapters.survey_listing import PointSurvey
 from nocopy_service.adapters.table_files import csv_chunks, write_xlsx
 from nocopy_service.api.deps import ExportSlotsDep, SurveyListingDep
 from nocopy_service.api.export_slots import ExportSlot
-from nocopy_service.api.schemas import CATALOGUE_ID_PATTERN, DepartmentId, DepartmentSurveyPage, PointSurveyState
+from nocopy_service.api.schemas import DepartmentId, DepartmentSurveyPage, PointSurveyState
 from nocopy_service.domain.survey_table import BANGKOK, Cell, Language, headers, row
 
 router = APIRouter(tags=["survey lists and downloads"])

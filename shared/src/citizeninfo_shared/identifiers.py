@@ -1,0 +1,7 @@
+"""What an id from the catalogue (ministry, department, service, service point) may look like.
+
+Every service refuses anything else with 422 before it reaches a database: a NUL or a control
+character in a query would otherwise come back from the MongoDB-wire server as a 503.
+"""
+
+CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
