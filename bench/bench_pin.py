@@ -1,10 +1,14 @@
 """The national catalogue at its 2018 size: import time, and nearby-search latency beside the gateway's bare
 pin-service /healthz measured in the same run with the same concurrency.
 
-1. Writes the seeded demo catalogue (77,963 points over all 928 districts) and imports it with
-   `citizeninfo catalogue import` (chunked NDJSON through the gateway). A first run creates everything; a
-   later run re-imports the same file, which the import recognises line by line and changes nothing —
-   the result says which it measured.
+1. Writes the seeded demo catalogue (77,963 points over all 928 districts) and imports it the way
+   `citizeninfo catalogue import` does (chunked NDJSON), twice:
+   - a first import into an empty catalogue: a second pin-service process of the same code on a
+     scratch database of its own (dropped afterwards), with Kafka unreachable so that its events stay
+     in its outbox instead of reaching the running system (the write path is the same; the relay
+     publishes later, which the import never waits for);
+   - through the gateway into the running system, where a first run creates everything and a later
+     run re-imports the same file, which the import recognises line by line and changes nothing.
 2. Waits until the search index holds every point, then sends `--requests` nearby searches around real
    Thai places (GeoNames) at `--concurrency`, and as many bare `/api/pin/v1/healthz` calls.
 
@@ -15,23 +19,31 @@ Prints JSON and writes bench/results/pin.json. Needs the native stack (`make up`
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import random
 import statistics
+import subprocess
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT
+from citizeninfo_devstack.paths import StackPaths
+from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, common_service_environment
 from pin_service.adapters.geography import thai_geography
 from pin_service.adapters.search_index import SEARCH_INDEX
 from pin_service.demo.catalogue import NATIONAL_POINTS_2018, write_catalogue
 from pin_service.demo.gateway import Gateway, default_secrets_file, resolve_credentials
+from pymongo import MongoClient
 
 RESULTS = Path(__file__).parent / "results" / "pin.json"
 GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
+SCRATCH_PORT = 18001
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -66,25 +78,59 @@ async def latencies(paths: list[str], concurrency: int) -> tuple[list[float], in
     return samples, errors
 
 
-def import_catalogue(points: int) -> dict:
+def import_catalogue(path: Path, written: int, gateway: Gateway) -> dict:
     """The same chunked import `citizeninfo catalogue import` runs."""
-    gateway = Gateway(GATEWAY, resolve_credentials(None, None, secrets_file=default_secrets_file()))
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "catalogue.ndjson"
-        written = write_catalogue(path, count=points)
-        started = time.perf_counter()
-        summary = gateway.import_catalogue(path)
-        seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = gateway.import_catalogue(path)
+    seconds = time.perf_counter() - started
     created = sum(summary.created.values())
     return {
         "lines": written,
         "seconds": round(seconds, 1),
         "lines_per_second": round(written / seconds, 1),
-        "kind": "first import" if created else "re-import (idempotent, nothing changed)",
+        "kind": "first import" if created == written else "re-import" if not created else "partly new",
         "created": dict(summary.created),
         "updated": dict(summary.updated),
         "errors": len(summary.errors),
     }
+
+
+@contextlib.contextmanager
+def scratch_pin_service() -> Iterator[str]:
+    """A pin-service of the same code on an empty database of its own; yields its base URL."""
+    paths = StackPaths.discover()
+    secrets = json.loads((paths.run / "secrets.json").read_text())
+    database = f"citizeninfo_pin_bench_{uuid.uuid4().hex[:8]}"
+    environment = {
+        **os.environ,
+        **common_service_environment(secrets),
+        "CITIZENINFO_ADMIN_USER": secrets["admin_user"],
+        "CITIZENINFO_ADMIN_PASSWORD": secrets["admin_password"],
+        "CITIZENINFO_MONGODB_DATABASE": database,
+        "CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # discard port: the events stay in the outbox
+        "CITIZENINFO_LOG_LEVEL": "WARNING",
+    }
+    command = [str(paths.venv_bin / "uvicorn"), "--factory", "pin_service.main:create_app"]
+    command += ["--host", "127.0.0.1", "--port", str(SCRATCH_PORT), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    base_url = f"http://127.0.0.1:{SCRATCH_PORT}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the scratch pin-service did not start")
+            time.sleep(0.5)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        with MongoClient(environment["CITIZENINFO_MONGODB_URL"]) as mongo:
+            mongo.drop_database(database)
 
 
 def wait_for_index(points: int, timeout: float = 900) -> float:
@@ -107,7 +153,13 @@ def main() -> None:
 
     result: dict = {"measured_at": datetime.now(UTC).isoformat(), "points": args.points}
     if not args.skip_import:
-        result["import"] = import_catalogue(args.points)
+        credentials = resolve_credentials(None, None, secrets_file=default_secrets_file())
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "catalogue.ndjson"
+            written = write_catalogue(path, count=args.points)
+            with scratch_pin_service() as base_url:
+                result["first_import"] = import_catalogue(path, written, Gateway(base_url, credentials, api_prefix=""))
+            result["import"] = import_catalogue(path, written, Gateway(GATEWAY, credentials))
     result["index_caught_up_after_s"] = round(wait_for_index(args.points), 1)
 
     rng = random.Random(2018)  # noqa: S311 - reproducible places, not secrets

@@ -45,11 +45,11 @@ class LatencySampler(threading.Thread):
         super().__init__(daemon=True)
         self.samples: list[tuple[float, str, float, int]] = []
         self.started = time.perf_counter()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         with httpx.Client(base_url=GATEWAY, timeout=30) as client:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 for name, path in PROBES.items():
                     began = time.perf_counter()
                     try:
@@ -58,10 +58,10 @@ class LatencySampler(threading.Thread):
                         status = 0
                     now = time.perf_counter()
                     self.samples.append((round(began - self.started, 2), name, round((now - began) * 1000, 2), status))
-                self._stop.wait(SAMPLE_INTERVAL_SECONDS)
+                self._stopping.wait(SAMPLE_INTERVAL_SECONDS)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join(timeout=35)
 
 
@@ -204,6 +204,16 @@ def comparison_rows(report: dict) -> list[Row]:
                 dig(pin, "baseline_healthz", f"{q}_ms"),
             )
         )
+    rows.append(
+        Row(
+            f"catalogue first import, lines per second ({dig(pin, 'first_import', 'lines') or '?'} lines, "
+            f"{dig(pin, 'first_import', 'seconds') or '?'} s)",
+            dig(pin, "first_import", "lines_per_second"),
+            "/s",
+            "re-import of the same file (nothing changes)",
+            dig(pin, "import", "lines_per_second"),
+        )
+    )
     progress = results.get("progress_table", {})
     for table in ("departments_table", "ministries_table"):
         for q in ("p50", "p95"):
@@ -243,6 +253,17 @@ def comparison_rows(report: dict) -> list[Row]:
                 "s",
                 "the contract's 5 s",
                 5.0,
+            )
+        )
+    card = results.get("card_read", {})
+    for purpose, label in (("identity_check", "without photo"), ("registration_with_photo", "with photo")):
+        rows.append(
+            Row(
+                f"card insert → read at the counter, {label} (median)",
+                dig(card, purpose, "median_seconds"),
+                "s",
+                "the goal for a read without photo",
+                dig(card, "goal_without_photo_median_seconds"),
             )
         )
     return rows

@@ -190,8 +190,10 @@ class Gateway:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         attempts: int = 8,
+        api_prefix: str = PIN_API,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._api = api_prefix  # "" when talking to a pin-service directly, not through the gateway
         self._credentials = credentials
         self._transport = transport
         self._async_transport = async_transport
@@ -221,12 +223,12 @@ class Gateway:
 
     def sign_in(self, client: httpx.Client) -> None:
         if not self._token_fresh():
-            self._accept_token(client.post(f"{PIN_API}/auth/token", data=self._sign_in_form()))
+            self._accept_token(client.post(f"{self._api}/auth/token", data=self._sign_in_form()))
 
     async def sign_in_async(self, client: httpx.AsyncClient, *, force: bool = False) -> None:
         async with self._token_lock:
             if force or not self._token_fresh():
-                self._accept_token(await client.post(f"{PIN_API}/auth/token", data=self._sign_in_form()))
+                self._accept_token(await client.post(f"{self._api}/auth/token", data=self._sign_in_form()))
 
     # -------------------------------------------------------------------------------- import
     def import_catalogue(
@@ -261,7 +263,7 @@ class Gateway:
 
                         try:
                             response = client.post(
-                                f"{PIN_API}/catalogue:import",
+                                f"{self._api}/catalogue:import",
                                 content=_blocks(chunk, count),
                                 headers={**self._headers(), "Content-Type": NDJSON},
                             )
@@ -292,7 +294,7 @@ class Gateway:
         return response
 
     async def _pin_one(self, client: httpx.AsyncClient, pin: PlannedPin, *, check: bool) -> str:
-        url = f"{PIN_API}/service-points/{pin.service_point_id}"
+        url = f"{self._api}/service-points/{pin.service_point_id}"
         if check:
             current = await self._request(client, "GET", url)
             if current.status_code == 404:
