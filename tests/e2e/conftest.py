@@ -192,3 +192,27 @@ def wait_until(what: str, probe: Callable[[], Any], seconds: float = 30, interva
             return last
         time.sleep(interval)
     raise AssertionError(f"{what}: not true after {seconds:.0f}s (last: {last!r})")
+
+
+def pin_until_searchable(api: httpx.Client, point_id: str, lat: float, lon: float) -> None:
+    """Pins the point and waits until nearby search finds it."""
+    pinned = api.post(f"/api/pin/v1/service-points/{point_id}/pins", json={"lat": lat, "lon": lon, "accuracy_m": 5})
+    assert pinned.status_code == 201, pinned.text
+
+    def found_nearby() -> bool:
+        params = {"lat": lat, "lon": lon, "radius_m": 200, "limit": 5}
+        items = api.get("/api/pin/v1/service-points/nearby", params=params).json().get("items", [])
+        return any(item.get("id") == point_id for item in items)
+
+    wait_until("the pinned point is searchable nearby", found_nearby)
+
+
+def wait_until_feedback_knows(api: httpx.Client, point_id: str) -> None:
+    """feedback-service learns the catalogue from events. A rating with a bad visit token is refused
+    after the point lookup (404 while the point is unknown, 422 once known) and stores nothing."""
+    probe = {"service_point_id": point_id, "score": 3, "visit_token": "probe"}
+    wait_until(
+        "feedback-service knows the point",
+        lambda: api.post("/api/feedback/v1/ratings", json=probe).status_code == 422,
+        seconds=60,
+    )

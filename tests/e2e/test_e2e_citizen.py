@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import GATEWAY, catalogue, import_catalogue, wait_until
+from tests.e2e.conftest import GATEWAY, catalogue, import_catalogue, pin_until_searchable, wait_until_feedback_knows
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -20,31 +20,8 @@ def test_citizen_finds_the_nearest_point_and_rates_it(
     point_id = f"PE2E{run_id}"
     name = f"สำนักงานทดสอบใกล้บ้าน {run_id}"
     import_catalogue(api, catalogue(run_id, [{"id": point_id, "name_th": name}]))
-    pinned = api.post(f"/api/pin/v1/service-points/{point_id}/pins", json={"lat": lat, "lon": lon, "accuracy_m": 5})
-    assert pinned.status_code == 201, pinned.text
-    wait_until(
-        "the pinned point is searchable nearby",
-        lambda: any(
-            item.get("id") == point_id
-            for item in api.get(
-                "/api/pin/v1/service-points/nearby", params={"lat": lat, "lon": lon, "radius_m": 200, "limit": 5}
-            )
-            .json()
-            .get("items", [])
-        ),
-    )
-    # feedback-service learns the catalogue from events. A rating with a bad visit token is refused after
-    # the point lookup (404 while the point is unknown, 422 once known) and stores nothing: a safe probe.
-    wait_until(
-        "feedback-service knows the point",
-        lambda: (
-            api.post(
-                "/api/feedback/v1/ratings", json={"service_point_id": point_id, "score": 3, "visit_token": "probe"}
-            ).status_code
-            == 422
-        ),
-        seconds=60,
-    )
+    pin_until_searchable(api, point_id, lat, lon)
+    wait_until_feedback_knows(api, point_id)
     context.set_geolocation({"latitude": lat + 0.00027, "longitude": lon, "accuracy": 10})
 
     page.goto(f"{GATEWAY}/")

@@ -15,7 +15,15 @@ from card_agent.virtual_card import ATR_FAMILY_3B79, CardProfile, VirtualCard
 from citizeninfo_shared.privacy import citizen_id_is_valid
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import AXE_SCRIPT, GATEWAY, _local_only, catalogue, import_catalogue, wait_until
+from tests.e2e.conftest import (
+    AXE_SCRIPT,
+    GATEWAY,
+    _local_only,
+    catalogue,
+    import_catalogue,
+    wait_until,
+    wait_until_feedback_knows,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -78,17 +86,7 @@ def test_a_card_read_at_the_counter_makes_the_citizens_rating_verified(
     api: httpx.Client, run_id: str, browser: Browser, page: Page, artifacts, check_accessibility, counter_agent
 ) -> None:
     point_id, _staff, username, password, reader_id = counter_agent
-    # A rating with a bad token is refused after the point lookup: 422 once feedback-service knows the point.
-    wait_until(
-        "feedback-service knows the point",
-        lambda: (
-            api.post(
-                "/api/feedback/v1/ratings", json={"service_point_id": point_id, "score": 3, "visit_token": "probe"}
-            ).status_code
-            == 422
-        ),
-        seconds=60,
-    )
+    wait_until_feedback_knows(api, point_id)
 
     # The counter: staff sign in, open the counter page and wait for a card; the citizen inserts theirs.
     page.goto(f"{GATEWAY}/staff")
