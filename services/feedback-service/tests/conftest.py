@@ -81,9 +81,10 @@ class FakeComplaintStore:
         self.complaints: dict[str, StoredComplaint] = {}
         self.events: list[OutboxEntry] = []
 
-    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> None:
+    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> dict:
         self.complaints[code] = stored
         self.events.append(event)
+        return {"_id": code}
 
     async def get(self, code: str) -> StoredComplaint | None:
         return self.complaints.get(code)

@@ -49,8 +49,11 @@ class ComplaintStore:
     def __init__(self, collection: AsyncCollection) -> None:
         self._collection = collection
 
-    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> None:
-        await self._collection.insert_one(complaint_document(code, stored, event))
+    async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> dict[str, Any]:
+        """Inserts the complaint with its event; returns the stored document (for the relay)."""
+        document = complaint_document(code, stored, event)
+        await self._collection.insert_one(document)
+        return document
 
     async def get(self, code: str) -> StoredComplaint | None:
         document = await self._collection.find_one({"_id": code}, PUBLIC_PROJECTION)

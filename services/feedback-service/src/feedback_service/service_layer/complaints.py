@@ -80,7 +80,7 @@ class ComplaintIntake:
                     lon=request.lon,
                 )
                 event = CloudEvent.wrap(complaint, source=EVENT_SOURCE, subject=point.service_point_id)
-                await self.store.add(code, stored, OutboxEntry.of(TopicName.COMPLAINTS, event))
-        self.relay.notify(COMPLAINTS_COLLECTION, code)
+                document = await self.store.add(code, stored, OutboxEntry.of(TopicName.COMPLAINTS, event))
+        self.relay.notify_inserted(COMPLAINTS_COLLECTION, document)
         COMPLAINTS_FILED.labels(channel).inc()
         return stored
