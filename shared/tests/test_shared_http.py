@@ -30,6 +30,11 @@ async def create_thing(body: Thing, principal: CurrentPrincipal) -> dict:
     return body.model_dump()
 
 
+@router.get("/echo")
+async def echo(text: str) -> dict:
+    return {"text": text}
+
+
 @router.get("/admin-only")
 async def admin_only(_admin: AdminPrincipal) -> dict:
     return {"ok": True}
@@ -101,6 +106,30 @@ def test_unknown_fields_are_rejected(client):
     response = client.post("/things", json={"name": "a", "count": 1, "role": "admin"}, headers=_bearer(Role.ADMIN))
     assert response.status_code == 422
     assert response.json()["errors"][0]["type"] == "extra_forbidden"
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\x07", "x\x7f"])
+def test_control_characters_in_a_body_are_a_422_naming_the_field(client, bad):
+    response = client.post("/things", json={"name": bad, "count": 1}, headers=_bearer(Role.ADMIN))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "name"]
+
+
+def test_tabs_and_line_breaks_are_text(client):
+    response = client.post("/things", json={"name": "a\tb\r\nc", "count": 1}, headers=_bearer(Role.ADMIN))
+    assert response.status_code == 201 and response.json()["name"] == "a\tb\r\nc"
+
+
+@pytest.mark.parametrize("query", ["text=a%00b", "text=%1b", "text=ok&other=%00"])
+def test_control_characters_in_a_query_are_a_422_before_the_route(client, query):
+    response = client.get(f"/echo?{query}")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "control characters" in response.json()["detail"]
+
+
+def test_ordinary_queries_reach_the_route(client):
+    assert client.get("/echo?text=%E0%B8%81+b%20%25").json() == {"text": "ก b %"}
 
 
 def test_unparseable_json_is_400(client):

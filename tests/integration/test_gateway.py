@@ -28,6 +28,14 @@ def test_unknown_route_is_a_problem_document(gateway):
     assert response.json()["status"] == 404
 
 
+def test_control_characters_in_urls_are_problem_documents(gateway):
+    # nginx itself refuses a NUL in the path; a service refuses one in the query before its database sees it.
+    in_path = gateway.get("/api/pin/v1/users/a%00b")
+    assert in_path.status_code == 400 and in_path.headers["content-type"] == "application/problem+json"
+    in_query = gateway.get("/api/feedback/v1/ratings", params={"service_point_id": "P1\x00"})
+    assert in_query.status_code == 422 and in_query.headers["content-type"] == "application/problem+json"
+
+
 def test_the_seven_topics_exist_with_registry_settings(infrastructure):
     admin = KafkaAdminClient(bootstrap_servers=infrastructure.kafka_bootstrap)
     try:

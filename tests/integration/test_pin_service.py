@@ -137,6 +137,10 @@ def test_wrong_passwords_lock_the_account_with_429_and_retry_after(gateway, admi
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
 
 
+def test_a_username_with_a_nul_is_wrong_credentials_not_a_database_error(gateway):
+    assert_problem(sign_in(gateway, "admin\x00", "any-password"), 401)
+
+
 def test_a_disabled_account_cannot_sign_in_and_can_be_enabled_again(gateway, admin_headers, run):
     username = f"leaver-{run.lower()}"
     body = {"username": username, "password": "right-password-1", "role": "agency_staff", "department_id": f"D{run}"}

@@ -30,6 +30,7 @@ def test_each_kind_parses_to_its_model():
         ('{"kind":"ministry","id":"M1","name_th":"ก","colour":"red"}', "colour"),
         (POINT.replace('"10"', '"1"'), "province_code"),
         (POINT.replace('"P000001"', '"P 1"'), "id"),
+        (POINT.replace('"ถนน"', '"ถนน\\u0000"'), "address_th"),
     ],
 )
 def test_bad_lines_say_what_is_wrong(text, detail):

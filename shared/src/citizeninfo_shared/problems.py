@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from citizeninfo_shared.storable_text import StorableTextModel
+
 PROBLEM_JSON = "application/problem+json"
 
 # Thai first: each problem carries a Thai title beside the standard English one.
@@ -48,8 +50,9 @@ class ProblemDetails(BaseModel):
     instance: str | None = None
 
 
-class RequestModel(BaseModel):
-    """Base of request bodies: unknown fields are rejected (also the defence against mass assignment)."""
+class RequestModel(StorableTextModel):
+    """Base of request bodies: unknown fields are rejected (also the defence against mass assignment),
+    and so is text with control characters."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

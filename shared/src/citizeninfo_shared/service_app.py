@@ -4,17 +4,21 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from citizeninfo_shared.health import health_router
 from citizeninfo_shared.logging import configure_logging
-from citizeninfo_shared.problems import PROBLEM_JSON, ProblemDetails, install_problem_handlers
+from citizeninfo_shared.problems import PROBLEM_JSON, ProblemDetails, install_problem_handlers, problem_response
 from citizeninfo_shared.settings import ServiceSettings
+from citizeninfo_shared.storable_text import CONTROL_BYTES, CONTROL_CHARACTERS, REFUSAL
 
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,6 +92,22 @@ def _install_problem_documentation(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+class RefuseControlCharactersInUrl:
+    """ASGI middleware: a path or query parameter with a control character (`%00` and the like) is a
+    422 before any route sees it, rather than a database error later (see storable_text)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            CONTROL_CHARACTERS.search(scope["path"]) or CONTROL_BYTES.search(unquote_to_bytes(scope["query_string"]))
+        ):
+            await problem_response(Request(scope), 422, REFUSAL)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -111,6 +131,7 @@ def create_service_app(
     app.state.readiness_checks = []
     app.state.readiness_timeout_seconds = settings.readiness_timeout_seconds
     install_problem_handlers(app)
+    app.add_middleware(RefuseControlCharactersInUrl)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     # RED metrics: http_requests_total and http_request_duration_seconds, labelled by route
     # template (never by user or raw path).

@@ -4,11 +4,14 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from citizeninfo_shared.events.envelope import EventData
+from citizeninfo_shared.storable_text import StorableTextModel
 
 ComplaintStatus = Literal["received", "forwarded", "in_progress", "resolved", "rejected", "closed"]
 
 
-class ComplaintStatusChanged(EventData):
+class ComplaintStatusChanged(EventData, StorableTextModel):
+    """Written by another system: its text is checked like a request body's before it is stored."""
+
     event_type: ClassVar[str] = "th.go.citizeninfo.complaint.status_changed"
     complaint_id: str
     tracking_code: str | None = None

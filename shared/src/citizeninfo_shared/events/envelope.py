@@ -22,15 +22,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Ids are stored by consumers (processed events): one with a NUL would fail that write on every retry.
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
+
+
 class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1)
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), pattern=_NO_CONTROL_CHARACTERS)
     source: str = Field(min_length=1)
     type: str = Field(min_length=1)
     specversion: Literal["1.0"] = "1.0"
     time: datetime = Field(default_factory=_now)
-    subject: str = Field(min_length=1)
+    subject: str = Field(pattern=_NO_CONTROL_CHARACTERS)
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
 

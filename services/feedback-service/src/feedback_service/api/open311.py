@@ -14,6 +14,7 @@ from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import Problem
+from citizeninfo_shared.storable_text import StorableTextModel
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,7 +33,7 @@ CONSENT_ATTRIBUTE = "consent_to_contact"
 MAX_REQUESTS_LISTED = 200
 
 
-class Open311RequestForm(BaseModel):
+class Open311RequestForm(StorableTextModel):
     """The fields of POST requests.json that GeoReport v2 defines (attributes apart)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

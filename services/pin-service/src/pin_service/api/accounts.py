@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from citizeninfo_shared.auth import AdminPrincipal, Principal, Role
 from citizeninfo_shared.problems import Problem, RequestModel
+from citizeninfo_shared.storable_text import has_control_characters
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
@@ -72,6 +73,9 @@ def _locked(seconds: int) -> Problem:
 async def sign_in(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], accounts: Accounts, throttle: Throttle
 ) -> TokenResponse:
+    if has_control_characters(form.username):
+        # No account can have this name, and the database would answer a NUL in it with an error.
+        raise Problem(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
     if locked := await throttle.seconds_locked(form.username):
         raise _locked(locked)
     user = await accounts.find(form.username)

@@ -4,6 +4,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
+from citizeninfo_shared.storable_text import StorableTextModel
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -19,7 +20,7 @@ COLLECTION_OF_KIND = {
 }
 
 
-class _Line(BaseModel):
+class _Line(StorableTextModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
