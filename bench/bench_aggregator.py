@@ -7,7 +7,9 @@ The real topics stay clean: the bench runs a second worker — the same code, `s
 recreated each run) and its own indices (`citizeninfo-bench-*`). Phases:
 
 1. produce N rating events (default 200,000) to `citizeninfo.ratings.v1.bench`;
-2. ceiling: a plain kafka-python consumer reads all N (no parsing, no writes);
+2. ceilings: a plain kafka-python consumer reads all N (no parsing, no writes); then a Faust agent
+   that takes them in the aggregator's batches and does nothing (bench/faust_ceiling_app.py): the
+   part of the aggregator's cost that is Faust's own;
 3. aggregator: the bench worker starts on a fresh group and projects all N into Elasticsearch;
    its rate is N / (time of the last write − time of the first write), read from its /metrics;
    the documents are then counted in Elasticsearch (must be N: nothing lost, nothing doubled);
@@ -127,6 +129,24 @@ def plain_consumer_rate(bootstrap: str, events: int) -> float:
     elapsed = time.monotonic() - started
     consumer.close()
     return read / elapsed
+
+
+def faust_ceiling_rate(events: int, datadir: str) -> float:
+    result = Path(datadir) / "faust-ceiling.json"
+    env = {
+        **os.environ,
+        "FAUST_CEILING_TOPIC": RATINGS_TOPIC,
+        "FAUST_CEILING_EVENTS": str(events),
+        "FAUST_CEILING_RESULT": str(result),
+        "FAUST_CEILING_DATADIR": str(Path(datadir) / "faust-ceiling"),
+    }
+    command = [sys.executable, str(Path(__file__).parent / "faust_ceiling_app.py"), "worker", "-l", "warn"]
+    with open(Path(datadir) / "faust-ceiling.log", "wb") as log:
+        subprocess.run(command + ["--without-web"], env=env, stdout=log, stderr=subprocess.STDOUT, timeout=600, check=False)  # noqa: S603 — our own app
+    if not result.exists():
+        raise RuntimeError(f"the Faust ceiling app ended without a result; see {datadir}/faust-ceiling.log")
+    measured = json.loads(result.read_text())
+    return measured["events"] / max(measured["seconds_draining"], 1e-9)
 
 
 def metric(name: str, **labels: str) -> float:
@@ -252,6 +272,7 @@ def main() -> None:
     ceiling = plain_consumer_rate(bootstrap, args.events)
 
     with tempfile.TemporaryDirectory(prefix="bench-aggregator-") as datadir:
+        faust_ceiling = faust_ceiling_rate(args.events, datadir)
         worker = start_worker(settings, run, datadir)
         try:
             timing = drain(args.events, worker)
@@ -277,6 +298,9 @@ def main() -> None:
         "aggregator_events_per_second": round(aggregator_rate),
         "aggregator_events_per_second_incl_startup": round(args.events / timing["seconds_from_start"]),
         "aggregator_share_of_plain_consumer": round(aggregator_rate / ceiling, 3),
+        "faust_agent_doing_nothing_events_per_second": round(faust_ceiling),
+        "faust_agent_doing_nothing_share_of_plain_consumer": round(faust_ceiling / ceiling, 3),
+        "aggregator_share_of_faust_agent_doing_nothing": round(aggregator_rate / faust_ceiling, 3),
         "goal_share": 0.25,
         "documents_in_elasticsearch": stored,
         "exact": stored == args.events,

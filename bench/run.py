@@ -245,6 +245,15 @@ def comparison_rows(report: dict) -> list[Row]:
             dig(aggregator, "plain_kafka_python_consumer_events_per_second"),
         )
     )
+    rows.append(
+        Row(
+            "Faust agent doing nothing, events per second",
+            dig(aggregator, "faust_agent_doing_nothing_events_per_second"),
+            "/s",
+            "plain Kafka consumer per second",
+            dig(aggregator, "plain_kafka_python_consumer_events_per_second"),
+        )
+    )
     for q in ("p50", "p95", "p99"):
         rows.append(
             Row(
