@@ -7,7 +7,9 @@ import pytest
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
+from citizeninfo_shared.grouped_inserts import GroupedInserts
 from citizeninfo_shared.outbox import (
+    OUTBOX_BATCH_FIELD,
     OUTBOX_PENDING_FIELD,
     KafkaEventPublisher,
     OutboxEntry,
@@ -156,4 +158,43 @@ async def test_a_document_handed_over_at_insert_is_published_without_losing_late
     assert document[OUTBOX_PENDING_FIELD] is True
     await relay.sweep()
     assert publisher.published == [first.id, first.id, second.id]
+    assert await relay.backlog() == 0
+
+
+async def test_documents_inserted_together_are_cleared_together_and_only_what_was_published(infrastructure, database):
+    """GroupedInserts stamps one batch id; the relay clears a batch's documents in one update, but only
+    the ones it published, and not one whose version moved on."""
+    events = [rating_event("P-batch", score) for score in (1, 2, 3, 4)]
+    documents = [
+        new_document_with_events({"_id": f"r-batch-{n}"}, OutboxEntry.of(TopicName.RATINGS, event))
+        for n, event in enumerate(events)
+    ]
+    inserts = GroupedInserts(database["ratings"])
+    await asyncio.gather(*(inserts.insert(document) for document in documents))
+    assert len({document[OUTBOX_BATCH_FIELD] for document in documents}) == 1  # one insert_many
+
+    class RecordingPublisher:
+        published: list[str] = []
+
+        async def publish(self, entries):
+            self.published += [e.event_id for e in entries]
+
+        def close(self):
+            pass
+
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=30)
+    await database["ratings"].create_index(OUTBOX_BATCH_FIELD, sparse=True)
+    later = rating_event("P-batch", 5)
+    await database["ratings"].update_one(
+        {"_id": "r-batch-1"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, later))
+    )
+    # The relay is told of three of the four (the fourth's hint is still on its way) ...
+    await relay._relay(database["ratings"], documents[:3])  # noqa: SLF001 - the publish-and-clear step itself
+    assert publisher.published == [e.id for e in events[:3]]
+    pending = {d["_id"] for d in await database["ratings"].find({OUTBOX_PENDING_FIELD: True}).to_list(None)}
+    # ... so the fourth stays pending, and so does the one that staged another event meanwhile.
+    assert pending == {"r-batch-1", "r-batch-3"}
+    await relay.sweep()
+    assert sorted(publisher.published[3:]) == sorted([events[1].id, later.id, events[3].id])
     assert await relay.backlog() == 0

@@ -6,7 +6,7 @@ from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.outbox import OUTBOX_FIELD, OUTBOX_PENDING_FIELD, PUBLIC_PROJECTION, OutboxEntry
 from citizeninfo_shared.topics import TopicName
 from feedback_service.adapters.rating_store import DailyCapReached, RatingExists, RatingStore, rating_document
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 RATING = RatingSubmitted(
     rating_id="r1",
@@ -35,6 +35,16 @@ class OneDocumentCollection:
         if document["_id"] in self.documents or document.get("daily_slot") in slots:
             raise DuplicateKeyError("duplicate")
         self.documents[document["_id"]] = document
+
+    async def insert_many(self, documents: list[dict], ordered: bool) -> None:
+        errors = []
+        for index, document in enumerate(documents):
+            try:
+                await self.insert_one(document)
+            except DuplicateKeyError:
+                errors.append({"index": index, "code": 11000, "errmsg": "E11000 duplicate key"})
+        if errors:
+            raise BulkWriteError({"writeErrors": errors, "nInserted": len(documents) - len(errors)})
 
     async def find_one(self, filter: dict, projection: dict) -> dict | None:
         self.projections.append(projection)

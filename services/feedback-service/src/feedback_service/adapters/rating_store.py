@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from citizeninfo_shared.events.ratings import RatingSubmitted
+from citizeninfo_shared.grouped_inserts import GroupedInserts
 from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
@@ -80,6 +81,8 @@ def stored_rating(document: dict[str, Any]) -> StoredRating:
 class RatingStore:
     def __init__(self, collection: AsyncCollection) -> None:
         self._collection = collection
+        # Ratings come in bursts after a campaign: concurrent ones share one insert (group commit).
+        self._inserts = GroupedInserts(collection)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index(DAILY_SLOT_FIELD, unique=True, sparse=True)
@@ -109,7 +112,7 @@ class RatingStore:
         for slot in daily_slots:
             document = rating_document(rating, event, request_fingerprint=request_fingerprint, daily_slot=slot)
             try:
-                await self._collection.insert_one(document)
+                await self._inserts.insert(document)
                 return document
             except DuplicateKeyError as error:
                 # The server does not say which unique key clashed: the rating id, or this slot.
