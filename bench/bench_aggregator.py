@@ -140,9 +140,10 @@ def faust_ceiling_rate(events: int, datadir: str) -> float:
         "FAUST_CEILING_RESULT": str(result),
         "FAUST_CEILING_DATADIR": str(Path(datadir) / "faust-ceiling"),
     }
-    command = [sys.executable, str(Path(__file__).parent / "faust_ceiling_app.py"), "worker", "-l", "warn"]
+    app = Path(__file__).parent / "faust_ceiling_app.py"
+    command = [sys.executable, str(app), "worker", "-l", "warn", "--without-web"]
     with open(Path(datadir) / "faust-ceiling.log", "wb") as log:
-        subprocess.run(command + ["--without-web"], env=env, stdout=log, stderr=subprocess.STDOUT, timeout=600, check=False)  # noqa: S603 — our own app
+        subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=600, check=False)  # noqa: S603 — our own app
     if not result.exists():
         raise RuntimeError(f"the Faust ceiling app ended without a result; see {datadir}/faust-ceiling.log")
     measured = json.loads(result.read_text())

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.ratings import RatingSubmitted
-from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
 from citizeninfo_shared.grouped_inserts import GroupedInserts
+from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
 from citizeninfo_shared.outbox import (
     OUTBOX_BATCH_FIELD,
     OUTBOX_PENDING_FIELD,
@@ -34,6 +34,19 @@ def rating_event(point_id: str, score: int) -> CloudEvent:
         submitted_at="2026-11-21T10:00:00Z",
     )
     return CloudEvent.wrap(data, source="/tests/outbox", subject=point_id)
+
+
+class RecordingPublisher:
+    """Stands in for Kafka where a test needs to see what the relay published, in order."""
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    async def publish(self, entries):
+        self.published += [e.event_id for e in entries]
+
+    def close(self):
+        pass
 
 
 @pytest.fixture
@@ -126,15 +139,6 @@ async def test_a_document_handed_over_at_insert_is_published_without_losing_late
     inserted = new_document_with_events({"_id": "r-hint"}, OutboxEntry.of(TopicName.RATINGS, first))
     await database["ratings"].insert_one(inserted)
 
-    class RecordingPublisher:
-        published: list[str] = []
-
-        async def publish(self, entries):
-            self.published += [e.event_id for e in entries]
-
-        def close(self):
-            pass
-
     publisher = RecordingPublisher()
     relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=30)
     task = asyncio.create_task(relay.run())
@@ -173,15 +177,6 @@ async def test_documents_inserted_together_are_cleared_together_and_only_what_wa
     await asyncio.gather(*(inserts.insert(document) for document in documents))
     assert len({document[OUTBOX_BATCH_FIELD] for document in documents}) == 1  # one insert_many
 
-    class RecordingPublisher:
-        published: list[str] = []
-
-        async def publish(self, entries):
-            self.published += [e.event_id for e in entries]
-
-        def close(self):
-            pass
-
     publisher = RecordingPublisher()
     relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=30)
     await database["ratings"].create_index(OUTBOX_BATCH_FIELD, sparse=True)
@@ -190,7 +185,7 @@ async def test_documents_inserted_together_are_cleared_together_and_only_what_wa
         {"_id": "r-batch-1"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, later))
     )
     # The relay is told of three of the four (the fourth's hint is still on its way) ...
-    await relay._relay(database["ratings"], documents[:3])  # noqa: SLF001 - the publish-and-clear step itself
+    await relay._relay(database["ratings"], documents[:3])  # the publish-and-clear step itself
     assert publisher.published == [e.id for e in events[:3]]
     pending = {d["_id"] for d in await database["ratings"].find({OUTBOX_PENDING_FIELD: True}).to_list(None)}
     # ... so the fourth stays pending, and so does the one that staged another event meanwhile.

@@ -57,7 +57,8 @@ class GroupedInserts:
         except BulkWriteError as error:
             for write_error in error.details.get("writeErrors", []):
                 kind = DuplicateKeyError if write_error.get("code") == DUPLICATE_KEY else WriteError
-                failures[write_error["index"]] = kind(write_error.get("errmsg", ""), write_error.get("code"), write_error)
+                message, code = write_error.get("errmsg", ""), write_error.get("code")
+                failures[write_error["index"]] = kind(message, code, write_error)
         except Exception as error:  # the database is unreachable or refused the batch: each caller hears it
             failures = dict.fromkeys(range(len(batch)), error)
         for index, (_, outcome) in enumerate(batch):

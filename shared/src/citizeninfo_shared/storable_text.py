@@ -36,4 +36,3 @@ class StorableTextModel(BaseModel):
         if has_control_characters(value):
             raise ValueError(REFUSAL)
         return value
-

@@ -17,7 +17,7 @@ from citizeninfo_shared.problems import Problem
 from citizeninfo_shared.storable_text import StorableTextModel
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.api.client_identity import ClientPseudonym

@@ -5,7 +5,7 @@ import json
 from typing import Annotated, Literal
 
 from citizeninfo_shared.storable_text import StorableTextModel
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
 ThaiText = Annotated[str, Field(min_length=1, max_length=500)]
