@@ -216,21 +216,14 @@ class CardDesk:
         read_at = datetime.now(UTC)
         visit_id = secrets.token_hex(16)
         token, _claims = self._visit_codec.issue(service_point_id=session.service_point_id, visit_id=visit_id)
-        record = ReadRecord(
+        record = _read_record(
+            session,
             read_id=visit_id,
             outcome="read",
-            staff=session.staff,
-            service_point_id=session.service_point_id,
-            department_id=session.department_id,
-            ministry_id=session.ministry_id,
-            province_code=session.province_code,
-            reader_id=session.reader_id,
-            agent_id=session.agent_id,
-            purpose=session.purpose.value,
+            read_at=read_at,
             fields_released=list(RELEASED_FIELDS[session.purpose]),
             citizen_hmac=keyed_hash(self._identity_key, str(card["citizen_id"])),
             verified_online=verified,
-            read_at=read_at,
         )
         await self._audit.append(record)
         self._notify_relay(CARD_READS_COLLECTION, visit_id)
@@ -265,18 +258,8 @@ class CardDesk:
         CARD_READS.labels(failure.value).inc()
         if audit and was_reading:
             # A read that was attempted leaves a record too (no citizen data: there may be none).
-            record = ReadRecord(
-                read_id=secrets.token_hex(16),
-                outcome=failure.value,
-                staff=session.staff,
-                service_point_id=session.service_point_id,
-                department_id=session.department_id,
-                ministry_id=session.ministry_id,
-                province_code=session.province_code,
-                reader_id=session.reader_id,
-                agent_id=session.agent_id,
-                purpose=session.purpose.value,
-                read_at=datetime.now(UTC),
+            record = _read_record(
+                session, read_id=secrets.token_hex(16), outcome=failure.value, read_at=datetime.now(UTC)
             )
             try:
                 await self._audit.append(record)
@@ -287,3 +270,21 @@ class CardDesk:
         for session in self.sessions.waiting_at_any(set(link.readers)):
             if session.agent_id == link.agent.agent_id:
                 await self._finish_failed(session, failure)
+
+
+def _read_record(session: Session, *, read_id: str, outcome: str, read_at: datetime, **details: Any) -> ReadRecord:
+    """The audit record of a read (or an attempted one): where, by whom, for what; `details` add the outcome's own."""
+    return ReadRecord(
+        read_id=read_id,
+        outcome=outcome,
+        staff=session.staff,
+        service_point_id=session.service_point_id,
+        department_id=session.department_id,
+        ministry_id=session.ministry_id,
+        province_code=session.province_code,
+        reader_id=session.reader_id,
+        agent_id=session.agent_id,
+        purpose=session.purpose.value,
+        read_at=read_at,
+        **details,
+    )
