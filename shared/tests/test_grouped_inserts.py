@@ -1,36 +1,49 @@
 import asyncio
 
 import pytest
+from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.grouped_inserts import GroupedInserts
+from citizeninfo_shared.outbox import OUTBOX_BATCH_FIELD, OutboxEntry
+from citizeninfo_shared.testing import RecordingRelay
+from citizeninfo_shared.topics import TopicName
 from pymongo.errors import AutoReconnect, BulkWriteError, DuplicateKeyError
 
 
 class RecordingCollection:
     """Unique `_id`; records each insert_many call; answers like the server (unordered: the rest goes in)."""
 
-    def __init__(self, fail_with: Exception | None = None) -> None:
+    name = "ratings"
+
+    def __init__(self, fail_with: Exception | None = None, relay: RecordingRelay | None = None) -> None:
         self.calls: list[list[str]] = []
         self.stored: set[str] = set()
+        self.documents: list[dict] = []
         self.fail_with = fail_with
+        self.relay = relay
 
     async def insert_many(self, documents: list[dict], ordered: bool) -> None:
         assert ordered is False
         await asyncio.sleep(0.01)  # a round trip: callers arriving meanwhile wait for the next batch
         self.calls.append([d["_id"] for d in documents])
+        if self.relay is not None:
+            self.relay.events_in_order.append("inserted")
         if self.fail_with is not None:
             raise self.fail_with
         errors = []
         for index, document in enumerate(documents):
             if document["_id"] in self.stored:
                 errors.append({"index": index, "code": 11000, "errmsg": "E11000 duplicate key"})
+                continue
             self.stored.add(document["_id"])
+            self.documents.append(document)
         if errors:
             raise BulkWriteError({"writeErrors": errors})
 
 
 async def test_concurrent_inserts_share_batches_and_each_caller_is_answered_when_stored():
     collection = RecordingCollection()
-    inserts = GroupedInserts(collection, max_batch=100, max_flushes_at_once=1)
+    inserts = GroupedInserts(collection, RecordingRelay(), max_batch=100, max_flushes_at_once=1)
     await asyncio.gather(*(inserts.insert({"_id": f"r{n}"}) for n in range(50)))
     assert collection.stored == {f"r{n}" for n in range(50)}
     # The flush the first one starts runs at the next turn of the loop: all 50 are in it by then.
@@ -39,7 +52,7 @@ async def test_concurrent_inserts_share_batches_and_each_caller_is_answered_when
 
 async def test_inserts_arriving_during_a_flush_go_in_the_next_one():
     collection = RecordingCollection()
-    inserts = GroupedInserts(collection, max_flushes_at_once=1)
+    inserts = GroupedInserts(collection, RecordingRelay(), max_flushes_at_once=1)
     first = asyncio.create_task(inserts.insert({"_id": "first"}))
     await asyncio.sleep(0.001)  # the first flush is under way
     await asyncio.gather(first, *(inserts.insert({"_id": f"r{n}"}) for n in range(9)))
@@ -48,7 +61,7 @@ async def test_inserts_arriving_during_a_flush_go_in_the_next_one():
 
 async def test_a_duplicate_fails_only_its_own_caller():
     collection = RecordingCollection()
-    inserts = GroupedInserts(collection)
+    inserts = GroupedInserts(collection, RecordingRelay())
     await inserts.insert({"_id": "taken"})
     outcomes = await asyncio.gather(
         inserts.insert({"_id": "a"}), inserts.insert({"_id": "taken"}), inserts.insert({"_id": "b"}),
@@ -60,14 +73,14 @@ async def test_a_duplicate_fails_only_its_own_caller():
 
 
 async def test_an_unreachable_database_reaches_every_caller_of_the_batch():
-    inserts = GroupedInserts(RecordingCollection(fail_with=AutoReconnect("gone")))
+    inserts = GroupedInserts(RecordingCollection(fail_with=AutoReconnect("gone")), RecordingRelay())
     outcomes = await asyncio.gather(*(inserts.insert({"_id": f"r{n}"}) for n in range(3)), return_exceptions=True)
     assert all(isinstance(outcome, AutoReconnect) for outcome in outcomes)
 
 
 async def test_batches_are_bounded():
     collection = RecordingCollection()
-    inserts = GroupedInserts(collection, max_batch=10, max_flushes_at_once=1)
+    inserts = GroupedInserts(collection, RecordingRelay(), max_batch=10, max_flushes_at_once=1)
     await asyncio.gather(*(inserts.insert({"_id": f"r{n}"}) for n in range(35)))
     assert max(len(call) for call in collection.calls) == 10 and len(collection.stored) == 35
 
@@ -87,6 +100,56 @@ async def test_no_more_flushes_run_at_once_than_allowed(flushes):
             running["now"] -= 1
 
     collection.insert_many = counting
-    inserts = GroupedInserts(collection, max_batch=2, max_flushes_at_once=flushes)
+    inserts = GroupedInserts(collection, RecordingRelay(), max_batch=2, max_flushes_at_once=flushes)
     await asyncio.gather(*(inserts.insert({"_id": f"r{n}"}) for n in range(20)))
     assert running["most"] == flushes and len(collection.stored) == 20
+
+
+def rating_entry(rating_id: str) -> OutboxEntry:
+    rating = RatingSubmitted(
+        rating_id=rating_id, service_point_id="P1", score=4, verified=False, submitted_at="2026-11-21T10:00:00Z"
+    )
+    return OutboxEntry.of(TopicName.RATINGS, CloudEvent.wrap(rating, source="/tests", subject="P1"))
+
+
+async def test_events_are_staged_before_the_insert_and_only_stored_documents_are_announced():
+    relay = RecordingRelay()
+    collection = RecordingCollection(relay=relay)
+    inserts = GroupedInserts(collection, relay)
+    await inserts.insert({"_id": "taken"})  # no events: nothing staged, nothing announced
+    assert relay.staged == {} and relay.batches == []
+
+    entries = {rating_id: rating_entry(rating_id) for rating_id in ("a", "taken", "b")}
+    outcomes = await asyncio.gather(
+        *(inserts.insert({"_id": rating_id}, entry) for rating_id, entry in entries.items()), return_exceptions=True
+    )
+    assert isinstance(outcomes[1], DuplicateKeyError)
+
+    [(batch_id, staged)] = relay.staged.items()
+    assert relay.events_in_order[-2:] == [f"staged:{batch_id}", "inserted"]  # the events are stored first
+    assert [(s.document_id, s.entries) for s in staged] == [(k, (e,)) for k, e in entries.items()]
+    # Every document of the batch carries its id, so the sweep can tell which of them were stored.
+    assert [d.get(OUTBOX_BATCH_FIELD) for d in collection.documents] == [None, batch_id, batch_id]
+    assert relay.batches == [("ratings", batch_id, [entries["a"], entries["b"]])]
+
+
+async def test_nothing_is_inserted_when_the_events_cannot_be_staged():
+    relay = RecordingRelay(fail_staging_with=AutoReconnect("gone"))
+    collection = RecordingCollection(relay=relay)
+    inserts = GroupedInserts(collection, relay)
+    outcomes = await asyncio.gather(
+        *(inserts.insert({"_id": f"r{n}"}, rating_entry(f"r{n}")) for n in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(outcome, AutoReconnect) for outcome in outcomes)
+    assert collection.calls == [] and relay.batches == []
+
+
+async def test_an_insert_with_an_unknown_outcome_leaves_its_batch_to_the_sweep():
+    relay = RecordingRelay()
+    inserts = GroupedInserts(RecordingCollection(fail_with=AutoReconnect("reset"), relay=relay), relay)
+    outcomes = await asyncio.gather(
+        *(inserts.insert({"_id": f"r{n}"}, rating_entry(f"r{n}")) for n in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(outcome, AutoReconnect) for outcome in outcomes)
+    # Some may be stored all the same: the relay is told nothing, and its sweep will look.
+    assert len(relay.staged) == 1 and relay.batches == []

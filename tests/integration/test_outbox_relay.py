@@ -10,6 +10,8 @@ from citizeninfo_shared.grouped_inserts import GroupedInserts
 from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
 from citizeninfo_shared.outbox import (
     OUTBOX_BATCH_FIELD,
+    OUTBOX_BATCHES_COLLECTION,
+    OUTBOX_FIELD,
     OUTBOX_PENDING_FIELD,
     KafkaEventPublisher,
     OutboxEntry,
@@ -19,6 +21,7 @@ from citizeninfo_shared.outbox import (
 )
 from citizeninfo_shared.topics import TopicName
 from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from tests.integration.support import TopicTail
 
@@ -165,31 +168,57 @@ async def test_a_document_handed_over_at_insert_is_published_without_losing_late
     assert await relay.backlog() == 0
 
 
-async def test_documents_inserted_together_are_cleared_together_and_only_what_was_published(infrastructure, database):
-    """GroupedInserts stamps one batch id; the relay clears a batch's documents in one update, but only
-    the ones it published, and not one whose version moved on."""
-    events = [rating_event("P-batch", score) for score in (1, 2, 3, 4)]
-    documents = [
-        new_document_with_events({"_id": f"r-batch-{n}"}, OutboxEntry.of(TopicName.RATINGS, event))
-        for n, event in enumerate(events)
-    ]
-    inserts = GroupedInserts(database["ratings"])
-    await asyncio.gather(*(inserts.insert(document) for document in documents))
-    assert len({document[OUTBOX_BATCH_FIELD] for document in documents}) == 1  # one insert_many
+async def _insert_together(inserts: GroupedInserts, events: list[CloudEvent], taken: str) -> list:
+    """Inserts a rating document per event at once, plus one whose `_id` is taken (refused)."""
+    refused = rating_event("P-batch", 5)
+    return await asyncio.gather(
+        *(inserts.insert({"_id": e.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, e)) for e in events),
+        inserts.insert({"_id": taken}, OutboxEntry.of(TopicName.RATINGS, refused)),
+        return_exceptions=True,
+    )
 
+
+async def test_a_batch_staged_ahead_publishes_exactly_its_stored_documents_and_is_gone(infrastructure, database):
+    """GroupedInserts stores the batch's events first; the relay publishes those of the documents that
+    went in (not the refused duplicate's), and deletes the batch document. No document is updated."""
+    await database["ratings"].insert_one({"_id": "r-taken"})
     publisher = RecordingPublisher()
     relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=30)
-    await database["ratings"].create_index(OUTBOX_BATCH_FIELD, sparse=True)
-    later = rating_event("P-batch", 5)
-    await database["ratings"].update_one(
-        {"_id": "r-batch-1"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, later))
-    )
-    # The relay is told of three of the four (the fourth's hint is still on its way) ...
-    await relay._relay(database["ratings"], documents[:3])  # the publish-and-clear step itself
-    assert publisher.published == [e.id for e in events[:3]]
-    pending = {d["_id"] for d in await database["ratings"].find({OUTBOX_PENDING_FIELD: True}).to_list(None)}
-    # ... so the fourth stays pending, and so does the one that staged another event meanwhile.
-    assert pending == {"r-batch-1", "r-batch-3"}
-    await relay.sweep()
-    assert sorted(publisher.published[3:]) == sorted([events[1].id, later.id, events[3].id])
-    assert await relay.backlog() == 0
+    events = [rating_event("P-batch", score) for score in (1, 2, 3)]
+    task = asyncio.create_task(relay.run())
+    try:
+        outcomes = await _insert_together(GroupedInserts(database["ratings"], relay), events, "r-taken")
+        assert outcomes[:3] == [None, None, None] and isinstance(outcomes[3], DuplicateKeyError)
+        async with asyncio.timeout(10):
+            while await relay.backlog():
+                await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert sorted(publisher.published) == sorted(e.id for e in events)
+    stored = await database["ratings"].find({"_id": {"$in": [e.data["rating_id"] for e in events]}}).to_list(None)
+    assert len(stored) == 3 and len({d[OUTBOX_BATCH_FIELD] for d in stored}) == 1  # one batch
+    assert all(OUTBOX_FIELD not in d for d in stored)
+    assert await database[OUTBOX_BATCHES_COLLECTION].count_documents({}) == 0
+
+
+async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_enough(infrastructure, database):
+    await database["ratings"].insert_one({"_id": "r-taken"})
+    crashed_relay = OutboxRelay(database, ["ratings"], RecordingPublisher(), service="test")
+    # The process dies once the documents are stored, before its relay hears of them.
+    crashed_relay.notify_batch = lambda *_: None
+    events = [rating_event("P-batch", score) for score in (1, 2)]
+    await _insert_together(GroupedInserts(database["ratings"], crashed_relay), events, "r-taken")
+    assert await database["ratings"].count_documents({OUTBOX_BATCH_FIELD: {"$exists": True}}) == 2
+    # Its own sweep leaves a batch it staged alone: that batch is still its own to finish.
+    assert await crashed_relay.sweep() == 0
+
+    publisher = RecordingPublisher()
+    restarted = OutboxRelay(database, ["ratings"], publisher, service="test", abandoned_batch_seconds=1.5)
+    assert await restarted.sweep() == 0  # too young: the process that staged it may still be inserting
+    assert await restarted.backlog() == 1
+    await asyncio.sleep(1.6)
+    assert await restarted.sweep() == 2
+    # Exactly the events of the stored documents; the refused duplicate's event never goes out.
+    assert sorted(publisher.published) == sorted(e.id for e in events)
+    assert await restarted.backlog() == 0
+    assert await restarted.sweep() == 0

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 import pytest
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.events.ratings import RatingSubmitted
-from citizeninfo_shared.outbox import OUTBOX_FIELD, OUTBOX_PENDING_FIELD, PUBLIC_PROJECTION, OutboxEntry
+from citizeninfo_shared.outbox import OUTBOX_BATCH_FIELD, OUTBOX_FIELD, PUBLIC_PROJECTION, OutboxEntry
+from citizeninfo_shared.testing import RecordingRelay
 from citizeninfo_shared.topics import TopicName
 from feedback_service.adapters.rating_store import DailyCapReached, RatingExists, RatingStore, rating_document
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -25,6 +26,8 @@ SLOTS = ("c:P000001:2018-08-16:1", "c:P000001:2018-08-16:2")
 
 class OneDocumentCollection:
     """Unique `_id` and unique `daily_slot`, like the real collection's indexes."""
+
+    name = "ratings"
 
     def __init__(self) -> None:
         self.documents: dict[str, dict] = {}
@@ -52,19 +55,30 @@ class OneDocumentCollection:
         return {k: v for k, v in document.items() if k not in projection} if document else None
 
 
-def test_the_rating_and_its_event_are_one_document() -> None:
-    document = rating_document(RATING, ENTRY, request_fingerprint="f1")
+def test_the_rating_document_is_keyed_by_the_rating_id() -> None:
+    document = rating_document(RATING, request_fingerprint="f1")
     assert document["_id"] == "r1"
     assert "rating_id" not in document
     assert document["comment"] == "ดีมาก"
     assert document["request_fingerprint"] == "f1"
-    assert document[OUTBOX_FIELD] == [ENTRY.to_document()]
-    assert document[OUTBOX_PENDING_FIELD] is True
+    assert OUTBOX_FIELD not in document  # its event is staged ahead of the insert, not kept in it
+
+
+async def test_a_rating_is_announced_only_once_stored() -> None:
+    collection, relay = OneDocumentCollection(), RecordingRelay()
+    store = RatingStore(collection, relay)
+    await store.add(RATING, ENTRY, daily_slots=SLOTS)
+    with pytest.raises(RatingExists):
+        await store.add(RATING, ENTRY, daily_slots=SLOTS[1:])
+    [(first_batch, first), (second_batch, second)] = relay.staged.items()
+    assert [s.entries for s in first] == [(ENTRY,)] and [s.entries for s in second] == [(ENTRY,)]
+    assert collection.documents["r1"][OUTBOX_BATCH_FIELD] == first_batch
+    assert relay.batches == [("ratings", first_batch, [ENTRY]), ("ratings", second_batch, [])]
 
 
 async def test_a_stored_rating_reads_back_without_its_outbox() -> None:
     collection = OneDocumentCollection()
-    store = RatingStore(collection)
+    store = RatingStore(collection, RecordingRelay())
     await store.add(RATING, ENTRY, daily_slots=SLOTS, request_fingerprint="f1")
     stored = await store.get("r1")
     assert stored.rating == RATING
@@ -76,7 +90,7 @@ async def test_a_stored_rating_reads_back_without_its_outbox() -> None:
 
 
 async def test_a_second_rating_with_the_same_id_is_refused() -> None:
-    store = RatingStore(OneDocumentCollection())
+    store = RatingStore(OneDocumentCollection(), RecordingRelay())
     await store.add(RATING, ENTRY, daily_slots=SLOTS)
     with pytest.raises(RatingExists):
         await store.add(RATING, ENTRY, daily_slots=SLOTS[1:])
@@ -84,10 +98,9 @@ async def test_a_second_rating_with_the_same_id_is_refused() -> None:
 
 async def test_ratings_take_the_free_daily_slots_until_none_is_left() -> None:
     collection = OneDocumentCollection()
-    store = RatingStore(collection)
+    store = RatingStore(collection, RecordingRelay())
     for rating_id in ("r1", "r2"):
-        document = await store.add(RATING.model_copy(update={"rating_id": rating_id}), ENTRY, daily_slots=SLOTS)
-        assert document[OUTBOX_FIELD] == [ENTRY.to_document()]  # what the relay publishes from
+        await store.add(RATING.model_copy(update={"rating_id": rating_id}), ENTRY, daily_slots=SLOTS)
     assert [d["daily_slot"] for d in collection.documents.values()] == list(SLOTS)
     with pytest.raises(DailyCapReached):
         await store.add(RATING.model_copy(update={"rating_id": "r3"}), ENTRY, daily_slots=SLOTS)

@@ -1,17 +1,28 @@
-"""Reliable publishing: the business write and its events live in one MongoDB document.
+"""Reliable publishing: no write is acknowledged before the events that announce it are stored.
 
-The MongoDB-wire server has no multi-document transactions, so a service stores the events it must
-publish inside the very document it writes (`_outbox`), atomically. The relay publishes them to Kafka
-and clears the outbox with a compare-and-set on `_outbox_version`, so an event staged meanwhile is
-never lost (its document stays pending and is published again whole). Kafka down: writes still
-succeed and the relay retries later.
-Consumers see each event at least once and deduplicate by event id.
+The MongoDB-wire server has no multi-document transactions. Two ways to stage events follow from that:
+
+- **In the document** (`_outbox`): a write stores its events inside the very document it writes,
+  atomically. The relay publishes them to Kafka and clears the outbox with a compare-and-set on
+  `_outbox_version`, so an event staged meanwhile is never lost (its document stays pending and is
+  published again whole).
+- **Ahead of a batch of inserts** (`outbox_batches`, used by GroupedInserts): the events of a whole
+  insert_many are stored first, in one small batch document; then the documents are inserted, each
+  stamped with the batch id. The relay publishes the events of the documents that were stored and
+  deletes the batch document. Nothing is ever updated per document: on FerretDB an update costs the
+  server four times an insert, and a delete of the batch document almost nothing. A batch left behind
+  by a crash is recovered by the sweep once it is older than `abandoned_batch_seconds`: it publishes
+  the events of exactly the documents that carry the batch id (a document the insert refused, e.g. a
+  duplicate, carries another batch id or none, so its event is never published).
+
+Kafka down: writes still succeed and the relay retries later. Consumers see each event at least once
+and deduplicate by event id.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -27,8 +38,9 @@ from citizeninfo_shared.topics import TopicName
 OUTBOX_FIELD = "_outbox"
 OUTBOX_PENDING_FIELD = "_outbox_pending"
 OUTBOX_VERSION_FIELD = "_outbox_version"
-# Documents inserted together (GroupedInserts) share a batch id, so the relay clears them in one update.
+# Documents inserted together (GroupedInserts) carry the id of the batch document holding their events.
 OUTBOX_BATCH_FIELD = "_outbox_batch"
+OUTBOX_BATCHES_COLLECTION = "outbox_batches"
 
 log = structlog.get_logger(__name__)
 
@@ -84,7 +96,35 @@ def update_with_events(update: dict[str, Any], *entries: OutboxEntry) -> dict[st
 
 
 PUBLIC_PROJECTION = {OUTBOX_FIELD: 0, OUTBOX_PENDING_FIELD: 0, OUTBOX_VERSION_FIELD: 0, OUTBOX_BATCH_FIELD: 0}
-_OUTBOX_PROJECTION = {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1, OUTBOX_BATCH_FIELD: 1}
+_OUTBOX_PROJECTION = {OUTBOX_FIELD: 1, OUTBOX_VERSION_FIELD: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class StagedEvents:
+    """The events of one document about to be inserted in a batch."""
+
+    document_id: Any
+    entries: tuple[OutboxEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InsertedBatch:
+    """A batch whose inserts are done: the events of the documents that were stored, ready to publish."""
+
+    collection: str
+    batch_id: str
+    entries: tuple[OutboxEntry, ...]
+
+
+def batch_document(collection: str, batch_id: str, staged: Sequence[StagedEvents], now: datetime) -> dict[str, Any]:
+    return {
+        "_id": batch_id,
+        "collection": collection,
+        "staged_at": now,
+        "events": [
+            {"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries
+        ],
+    }
 
 
 class EventPublisher(Protocol):
@@ -98,6 +138,7 @@ class OutboxRelay:
 
     batch_size = 500
     max_sweep_batches = 1_000
+    recover_at_once = 50  # abandoned batches read per round (each holds up to a hundred events)
 
     def __init__(
         self,
@@ -108,6 +149,7 @@ class OutboxRelay:
         service: str,
         sweep_interval_seconds: float = 5.0,
         max_backoff_seconds: float = 10.0,
+        abandoned_batch_seconds: float = 60.0,
     ) -> None:
         self._database = database
         self._collections = tuple(collections)
@@ -115,8 +157,13 @@ class OutboxRelay:
         self._service = service
         self._sweep_interval = sweep_interval_seconds
         self._max_backoff = max_backoff_seconds
-        # (collection, document id, the document as inserted or None to read it again)
-        self._written: asyncio.Queue[tuple[str, Any, dict[str, Any] | None]] = asyncio.Queue()
+        # Longer than any insert_many takes: a younger batch may still be getting its documents.
+        self._abandoned_after = timedelta(seconds=abandoned_batch_seconds)
+        self._batches = database[OUTBOX_BATCHES_COLLECTION]
+        # (collection, document id, the document as inserted or None to read it again), or a batch
+        self._written: asyncio.Queue[tuple[str, Any, dict[str, Any] | None] | InsertedBatch] = asyncio.Queue()
+        # Batches this process staged and has not deleted yet: never the sweep's to recover.
+        self._own_batches: set[str] = set()
 
     def notify(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document with new events was written (a hint; the sweep is the guarantee)."""
@@ -127,36 +174,71 @@ class OutboxRelay:
         the relay publishes from it without reading it back (its events and version are known)."""
         self._written.put_nowait((collection, document["_id"], document))
 
+    async def stage_batch(self, collection: str, batch_id: str, staged: Sequence[StagedEvents]) -> None:
+        """Stores the events of a batch of documents before they are inserted (see the module's text).
+
+        After the inserts, call notify_batch with the events of the documents that were stored; after an
+        insert whose outcome is unknown, call nothing: the sweep recovers the batch from the database.
+        """
+        self._own_batches.add(batch_id)
+        try:
+            await self._batches.insert_one(batch_document(collection, batch_id, staged, datetime.now(UTC)))
+        except BaseException:
+            self._own_batches.discard(batch_id)  # perhaps stored after all: then the sweep's to recover
+            raise
+
+    def notify_batch(self, collection: str, batch_id: str, stored: Sequence[OutboxEntry]) -> None:
+        """The staged batch's inserts are done; `stored` are the events of the documents that went in."""
+        self._written.put_nowait(InsertedBatch(collection, batch_id, tuple(stored)))
+
     async def run(self) -> None:
-        # The sweep finds pending documents through this index (FerretDB scans without one).
+        # The sweep finds pending documents, and a recovered batch its documents, through these indexes
+        # (FerretDB scans without them).
         for name in self._collections:
             await self._database[name].create_index(OUTBOX_PENDING_FIELD)
             await self._database[name].create_index(OUTBOX_BATCH_FIELD, sparse=True)
+        loop = asyncio.get_running_loop()
         await self.sweep()
+        next_sweep = loop.time() + self._sweep_interval
         while True:
             try:
-                first = await asyncio.wait_for(self._written.get(), timeout=self._sweep_interval)
+                first = await asyncio.wait_for(self._written.get(), timeout=max(0.0, next_sweep - loop.time()))
             except TimeoutError:
+                first = None
+            if first is not None:
+                await self._relay_notified(first)
+            # Also under steady load, so a batch a crashed process left behind is not left for long.
+            if loop.time() >= next_sweep:
                 await self.sweep()
+                next_sweep = loop.time() + self._sweep_interval
+
+    async def _relay_notified(self, first: tuple[str, Any, dict[str, Any] | None] | InsertedBatch) -> None:
+        notes = [first]
+        while len(notes) < self.batch_size and not self._written.empty():
+            notes.append(self._written.get_nowait())
+        to_read: dict[str, list[Any]] = {}
+        inserted: dict[str, list[dict[str, Any]]] = {}
+        batches: list[InsertedBatch] = []
+        for note in notes:
+            if isinstance(note, InsertedBatch):
+                batches.append(note)
                 continue
-            batch = [first]
-            while len(batch) < self.batch_size and not self._written.empty():
-                batch.append(self._written.get_nowait())
-            to_read: dict[str, list[Any]] = {}
-            inserted: dict[str, list[dict[str, Any]]] = {}
-            for collection, document_id, document in batch:
-                if document is None:
-                    to_read.setdefault(collection, []).append(document_id)
-                else:
-                    inserted.setdefault(collection, []).append(document)
-            for collection, documents in inserted.items():
-                await self._relay(self._database[collection], documents)
-            for collection, ids in to_read.items():
-                await self.relay_documents(self._database[collection], ids)
+            collection, document_id, document = note
+            if document is None:
+                to_read.setdefault(collection, []).append(document_id)
+            else:
+                inserted.setdefault(collection, []).append(document)
+        if batches:
+            await self._relay_batches(batches)
+        for collection, documents in inserted.items():
+            await self._relay(self._database[collection], documents)
+        for collection, ids in to_read.items():
+            await self.relay_documents(self._database[collection], ids)
 
     async def sweep(self) -> int:
-        """Relay every document that still holds events; returns how many events it published."""
-        published = 0
+        """Relay every document that still holds events, and every abandoned batch; returns how many
+        events it published."""
+        published = await self._recover_abandoned_batches()
         for name in self._collections:
             collection = self._database[name]
             # Bounded, so a document that can never be cleared cannot hold the relay in this loop.
@@ -174,7 +256,51 @@ class OutboxRelay:
         counts = [
             await self._database[name].count_documents({OUTBOX_PENDING_FIELD: True}) for name in self._collections
         ]
-        return sum(counts)
+        return sum(counts) + await self._batches.count_documents({})
+
+    async def _relay_batches(self, batches: Sequence[InsertedBatch]) -> None:
+        """Publishes the stored documents' events of these batches in one flush, then deletes the batch
+        documents; a failed delete only means the sweep publishes those events once more."""
+        entries = [entry for batch in batches for entry in batch.entries]
+        if entries:
+            await self._publish(entries)
+        # One delete by `_id` each, concurrently: a `$in` would scan the collection on FerretDB.
+        deleted = await asyncio.gather(
+            *(self._batches.delete_one({"_id": batch.batch_id}) for batch in batches), return_exceptions=True
+        )
+        if failed := [repr(outcome) for outcome in deleted if isinstance(outcome, Exception)]:
+            log.warning("outbox_batch_delete_failed", batches=len(failed), error=failed[0])
+        self._own_batches.difference_update(batch.batch_id for batch in batches)
+
+    async def _recover_abandoned_batches(self) -> int:
+        """Publishes and deletes the batches a crashed process left behind (older than the grace time)."""
+        cutoff = datetime.now(UTC) - self._abandoned_after
+        published = 0
+        for _ in range(self.max_sweep_batches):
+            # The collection only holds batches not yet published, so scanning it is cheap.
+            found = await self._batches.find({"staged_at": {"$lt": cutoff}}).limit(self.recover_at_once).to_list(None)
+            abandoned = [
+                batch
+                for batch in found
+                if batch["_id"] not in self._own_batches and batch.get("collection") in self._collections
+            ]
+            for batch in abandoned:
+                published += await self._recover_batch(batch)
+            if len(found) < self.recover_at_once or not abandoned:
+                break
+        return published
+
+    async def _recover_batch(self, batch: dict[str, Any]) -> int:
+        """Publishes the events of exactly the documents stored with this batch's id, then deletes it."""
+        collection = self._database[batch["collection"]]
+        stored = await collection.find({OUTBOX_BATCH_FIELD: batch["_id"]}, {"_id": 1}).to_list(None)
+        stored_ids = {document["_id"] for document in stored}
+        entries = [OutboxEntry.from_document(e) for e in batch["events"] if e["document_id"] in stored_ids]
+        if entries:
+            await self._publish(entries)
+        await self._batches.delete_one({"_id": batch["_id"]})
+        log.info("outbox_batch_recovered", batch=batch["_id"], events=len(entries))
+        return len(entries)
 
     async def relay_documents(self, collection: AsyncCollection, document_ids: Sequence[Any]) -> int:
         """Publishes the pending events of these documents in one flush, then removes what was published.
@@ -193,6 +319,12 @@ class OutboxRelay:
         entries = [OutboxEntry.from_document(e) for d in documents for e in d.get(OUTBOX_FIELD, [])]
         if not entries:
             return 0
+        await self._publish(entries)
+        await asyncio.gather(*(self._clear_one(collection, document) for document in documents))
+        return len(entries)
+
+    async def _publish(self, entries: Sequence[OutboxEntry]) -> None:
+        """Publishes, retrying until Kafka takes them (the writes stay accepted meanwhile)."""
         async for attempt in AsyncRetrying(
             wait=wait_exponential_jitter(initial=0.2, max=self._max_backoff),
             retry=retry_if_exception_type(Exception),
@@ -202,8 +334,6 @@ class OutboxRelay:
             with attempt:
                 await self._publisher.publish(entries)
         OUTBOX_PUBLISHED.labels(self._service).inc(len(entries))
-        await self._clear_published(collection, documents)
-        return len(entries)
 
     def _log_failure(self, retry_state: Any) -> None:
         OUTBOX_FAILURES.labels(self._service).inc()
@@ -213,37 +343,13 @@ class OutboxRelay:
             error=repr(retry_state.outcome.exception()),
         )
 
-    async def _clear_published(self, collection: AsyncCollection, documents: list[dict[str, Any]]) -> None:
+    async def _clear_one(self, collection: AsyncCollection, document: dict[str, Any]) -> None:
         # Compare-and-set on the version: a document that staged another event since we read it has a
         # new version, stays pending, and is published again whole on the next pass (consumers
-        # deduplicate by event id), so an event staged meanwhile is never lost. Documents inserted
-        # together are cleared together: one update found through the batch index (FerretDB scans on
-        # `$in` alone), costing the server well under half of one update per document.
-        together: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-        for document in documents:
-            if (batch := document.get(OUTBOX_BATCH_FIELD)) is not None:
-                together.setdefault((batch, document.get(OUTBOX_VERSION_FIELD)), []).append(document)
-        alone = [d for d in documents if d.get(OUTBOX_BATCH_FIELD) is None]
-        await asyncio.gather(
-            *(self._clear_batch(collection, batch, version, group) for (batch, version), group in together.items()),
-            *(self._clear_one(collection, document) for document in alone),
-        )
-
-    async def _clear_one(self, collection: AsyncCollection, document: dict[str, Any]) -> None:
+        # deduplicate by event id), so an event staged meanwhile is never lost.
         async with DOCUMENT_LOCKS.hold(collection.name, document["_id"]):
             await collection.update_one(
                 {"_id": document["_id"], OUTBOX_VERSION_FIELD: document.get(OUTBOX_VERSION_FIELD)}, _CLEARED
-            )
-
-    async def _clear_batch(
-        self, collection: AsyncCollection, batch: Any, version: Any, documents: list[dict[str, Any]]
-    ) -> None:
-        ids = sorted({document["_id"] for document in documents}, key=str)
-        async with contextlib.AsyncExitStack() as held:
-            for document_id in ids:  # in one order, so two clears never wait on each other
-                await held.enter_async_context(DOCUMENT_LOCKS.hold(collection.name, document_id))
-            await collection.update_many(
-                {OUTBOX_BATCH_FIELD: batch, "_id": {"$in": ids}, OUTBOX_VERSION_FIELD: version}, _CLEARED
             )
 
 

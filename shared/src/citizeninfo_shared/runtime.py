@@ -82,6 +82,7 @@ async def service_runtime(
             service=settings.service_name,
             sweep_interval_seconds=settings.relay_sweep_interval_seconds,
             max_backoff_seconds=settings.relay_max_backoff_seconds,
+            abandoned_batch_seconds=settings.relay_abandoned_batch_seconds,
         )
         app.state.outbox_relay = relay
         background.append(asyncio.create_task(supervised(relay.run), name="outbox-relay"))

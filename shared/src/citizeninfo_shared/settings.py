@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     # Outbox relay: writes notify it at once; the sweep finds what a crash left behind (it scans, so rarely).
     relay_sweep_interval_seconds: float = 30.0
     relay_max_backoff_seconds: float = 10.0
+    # A batch of events staged ahead of inserts is recovered by the sweep once this old (outbox.py).
+    relay_abandoned_batch_seconds: float = 60.0
     # Readiness checks give up after this long so a hung dependency cannot hang the probe.
     readiness_timeout_seconds: float = 2.0
 

@@ -13,10 +13,23 @@ STAFF_DEPARTMENT_ID = "D0702"
 
 
 class RecordingRelay:
-    """Stands in for the outbox relay: remembers which documents it was told about."""
+    """Stands in for the outbox relay: remembers which documents and batches it was told about."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fail_staging_with: Exception | None = None) -> None:
         self.notified: list[tuple[str, object]] = []
+        self.staged: dict[str, list] = {}  # batch id -> StagedEvents, as stored ahead of the inserts
+        self.batches: list[tuple[str, str, list]] = []  # (collection, batch id, events of stored documents)
+        self.events_in_order: list[str] = []  # "staged:<batch id>" / "inserted" marks, for ordering checks
+        self._fail_staging_with = fail_staging_with
+
+    async def stage_batch(self, collection: str, batch_id: str, staged) -> None:
+        if self._fail_staging_with is not None:
+            raise self._fail_staging_with
+        self.staged[batch_id] = list(staged)
+        self.events_in_order.append(f"staged:{batch_id}")
+
+    def notify_batch(self, collection: str, batch_id: str, stored) -> None:
+        self.batches.append((collection, batch_id, list(stored)))
 
     def notify(self, collection: str, document_id: object) -> None:
         self.notified.append((collection, document_id))

@@ -36,7 +36,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 ttl_seconds=settings.catalogue_cache_seconds,
                 max_points=settings.catalogue_cache_points,
             )
-            app.state.rating_store = RatingStore(db[RATINGS_COLLECTION])
+            app.state.rating_store = RatingStore(db[RATINGS_COLLECTION], app.state.outbox_relay)
             await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
             app.state.rate_limiter = RateLimiter()

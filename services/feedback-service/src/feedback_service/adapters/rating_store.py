@@ -1,4 +1,4 @@
-"""Ratings (`_id` = rating id), each inserted together with its event in one document.
+"""Ratings (`_id` = rating id), each inserted with its event staged ahead (GroupedInserts).
 
 The rating id is derived from the visit token or the Idempotency-Key when there is one, so the insert
 itself enforces one rating per token and per key (duplicate `_id`), with no second document. The
@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from citizeninfo_shared.events.ratings import RatingSubmitted
-from citizeninfo_shared.grouped_inserts import GroupedInserts
-from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events
+from citizeninfo_shared.grouped_inserts import BatchOutbox, GroupedInserts
+from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
@@ -56,18 +56,14 @@ _INTERNAL_FIELDS = {"_id", DAILY_SLOT_FIELD}
 
 
 def rating_document(
-    rating: RatingSubmitted,
-    event: OutboxEntry,
-    *,
-    request_fingerprint: str | None = None,
-    daily_slot: str | None = None,
+    rating: RatingSubmitted, *, request_fingerprint: str | None = None, daily_slot: str | None = None
 ) -> dict[str, Any]:
     document = {"_id": rating.rating_id, **rating.model_dump(exclude={"rating_id"})}
     if request_fingerprint is not None:
         document["request_fingerprint"] = request_fingerprint
     if daily_slot is not None:
         document[DAILY_SLOT_FIELD] = daily_slot
-    return new_document_with_events(document, event)
+    return document
 
 
 def stored_rating(document: dict[str, Any]) -> StoredRating:
@@ -79,10 +75,10 @@ def stored_rating(document: dict[str, Any]) -> StoredRating:
 
 
 class RatingStore:
-    def __init__(self, collection: AsyncCollection) -> None:
+    def __init__(self, collection: AsyncCollection, outbox: BatchOutbox) -> None:
         self._collection = collection
         # Ratings come in bursts after a campaign: concurrent ones share one insert (group commit).
-        self._inserts = GroupedInserts(collection)
+        self._inserts = GroupedInserts(collection, outbox)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index(DAILY_SLOT_FIELD, unique=True, sparse=True)
@@ -104,16 +100,16 @@ class RatingStore:
         *,
         daily_slots: Sequence[str],
         request_fingerprint: str | None = None,
-    ) -> dict[str, Any]:
-        """Inserts the rating in the first free daily slot; returns the stored document (with its events).
+    ) -> None:
+        """Inserts the rating in the first free daily slot, with its event to publish.
 
         Raises RatingExists when the rating id is taken, DailyCapReached when every slot is.
         """
         for slot in daily_slots:
-            document = rating_document(rating, event, request_fingerprint=request_fingerprint, daily_slot=slot)
+            document = rating_document(rating, request_fingerprint=request_fingerprint, daily_slot=slot)
             try:
-                await self._inserts.insert(document)
-                return document
+                await self._inserts.insert(document, event)
+                return
             except DuplicateKeyError as error:
                 # The server does not say which unique key clashed: the rating id, or this slot.
                 if await self._collection.find_one({"_id": rating.rating_id}, {"_id": 1}) is not None:

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
-from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.privacy import redact
 from citizeninfo_shared.problems import Problem
@@ -51,10 +50,9 @@ async def rate(
     limiter: RateLimiterDep,
     visit_tokens: VisitTokensDep,
     catalogue: KnownPointsDep,
-    relay: OutboxRelayDep,
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> RatingAccepted:
-    intake = RatingIntake(settings, store, limiter, visit_tokens, catalogue, relay)
+    intake = RatingIntake(settings, store, limiter, visit_tokens, catalogue)
     outcome = await intake.accept(submission, client=client, idempotency_key=idempotency_key, now=datetime.now(UTC))
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -20,7 +20,6 @@ from prometheus_client import Counter
 
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import (
-    RATINGS_COLLECTION,
     DailyCapReached,
     RatingExists,
     RatingStore,
@@ -53,7 +52,6 @@ class RatingIntake:
     limiter: RateLimiter
     visit_tokens: VisitTokenCodec
     catalogue: object
-    relay: object
 
     async def accept(self, submission, *, client: str, idempotency_key: str | None, now: datetime) -> RatingOutcome:
         point = await known_point(self.catalogue, submission.service_point_id)
@@ -88,7 +86,7 @@ class RatingIntake:
         event = CloudEvent.wrap(rating, source=EVENT_SOURCE, subject=rating.service_point_id)
         cap = daily_rating_cap(self.settings, client=client, point_id=point.service_point_id, now=now)
         try:
-            document = await self.store.add(
+            await self.store.add(
                 rating,
                 OutboxEntry.of(TopicName.RATINGS, event),
                 daily_slots=cap.slots,
@@ -106,7 +104,6 @@ class RatingIntake:
             if existing is None:
                 raise
             return _replay_or_refuse(existing, fingerprint, token_used=token_id is not None)
-        self.relay.notify_inserted(RATINGS_COLLECTION, document)
         RATINGS_ACCEPTED.labels(str(rating.verified).lower()).inc()
         return RatingOutcome(rating.rating_id, rating.verified)
 
