@@ -48,7 +48,7 @@ class RecordingPublisher:
     async def publish(self, entries):
         self.published += [e.event_id for e in entries]
 
-    def close(self):
+    async def close(self):
         pass
 
 
@@ -87,7 +87,7 @@ async def test_sweep_and_notify_publish_each_staged_event(infrastructure, databa
                 await asyncio.sleep(0.1)
     finally:
         task.cancel()
-        publisher.close()
+        await publisher.close()
         tail.close()
     ours = [CloudEvent.from_json_bytes(r.value) for r in records if r.key == point.encode()]
     assert sorted(e.id for e in ours) == sorted(e.id for e in events)
@@ -121,7 +121,7 @@ async def test_an_event_staged_while_publishing_is_kept(infrastructure, database
                     {"_id": "r1"}, update_with_events({"$set": {"x": 1}}, OutboxEntry.of(TopicName.RATINGS, second))
                 )
 
-        def close(self):
+        async def close(self):
             pass
 
     publisher = StagingPublisher()

@@ -47,7 +47,7 @@ class GroupedInserts:
         outbox: BatchOutbox,
         *,
         max_batch: int = 100,
-        max_flushes_at_once: int = 2,
+        max_flushes_at_once: int = 1,
     ) -> None:
         self._collection = collection
         self._outbox = outbox

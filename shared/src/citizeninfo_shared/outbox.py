@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
+from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -33,6 +34,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_ji
 
 from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.kafka import create_async_producer
 from citizeninfo_shared.topics import TopicName
 
 OUTBOX_FIELD = "_outbox"
@@ -130,7 +132,7 @@ def batch_document(collection: str, batch_id: str, staged: Sequence[StagedEvents
 class EventPublisher(Protocol):
     async def publish(self, entries: Sequence[OutboxEntry]) -> None: ...
 
-    def close(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 class OutboxRelay:
@@ -357,44 +359,56 @@ _CLEARED = {"$set": {OUTBOX_FIELD: [], OUTBOX_PENDING_FIELD: False}}
 
 
 class KafkaEventPublisher:
-    """Sends outbox entries with an idempotent kafka-python producer, off the event loop."""
+    """Sends outbox entries with an idempotent aiokafka producer, on the event loop (no thread hop;
+    records are built by aiokafka's C extension)."""
 
     def __init__(self, bootstrap_servers: str, *, client_id: str, send_timeout_seconds: float = 30.0) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._send_timeout = send_timeout_seconds
-        self._producer: Any = None
+        self._producer: AIOKafkaProducer | None = None
 
     async def publish(self, entries: Sequence[OutboxEntry]) -> None:
-        await asyncio.to_thread(self._publish_blocking, entries)
-
-    def _publish_blocking(self, entries: Sequence[OutboxEntry]) -> None:
-        from citizeninfo_shared.kafka import create_producer
-
         try:
-            if self._producer is None:
-                self._producer = create_producer(self._bootstrap_servers, client_id=self._client_id)
-            futures = [
-                self._producer.send(
-                    e.topic,
-                    key=e.key.encode(),
-                    value=e.value.encode(),
-                    headers=[("content-type", b"application/cloudevents+json")],
-                )
-                for e in entries
-            ]
-            self._producer.flush(timeout=self._send_timeout)
-            for future in futures:
-                future.get(timeout=self._send_timeout)
-        except Exception:
+            async with asyncio.timeout(self._send_timeout):
+                producer = await self._started()
+                # In order: the producer keeps each key's events in the order they were handed to it.
+                deliveries = [
+                    await producer.send(e.topic, key=e.key.encode(), value=e.value.encode(), headers=_HEADERS)
+                    for e in entries
+                ]
+                outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+            if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
+                raise failed
+        except BaseException:
             # A fresh producer after any failure: its idempotence state may be unusable.
-            self.close()
+            await self.close()
             raise
 
-    def close(self) -> None:
+    async def _started(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = create_async_producer(self._bootstrap_servers, client_id=self._client_id)
+            try:
+                await producer.start()
+            except BaseException:
+                await _stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def close(self) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
-            try:
-                producer.close(timeout=1)
-            except Exception as error:  # closing a broken producer must not hide the first error
-                log.warning("producer_close_failed", error=repr(error))
+            await _stop_quietly(producer)
+
+
+_HEADERS = [("content-type", b"application/cloudevents+json")]
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    """Stops a producer that may be broken; never hides the error that made us stop it."""
+    try:
+        async with asyncio.timeout(5):
+            await producer.stop()
+    except (Exception, TimeoutError) as error:
+        log.warning("producer_close_failed", error=repr(error))

@@ -94,7 +94,7 @@ async def service_runtime(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if publisher is not None:
-            await asyncio.to_thread(publisher.close)
+            await publisher.close()
         kafka_probe.close()
         if elasticsearch is not None:
             await elasticsearch.close()
