@@ -9,10 +9,10 @@ from citizeninfo_shared.settings import DEVELOPMENT_VISIT_TOKEN_SECRET
 from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, RecordingRelay, no_runtime
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from feedback_service.adapters.complaint_store import StoredComplaint
+from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import DailyCapReached, Moderation, RatingExists, Reply, StoredRating
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import StatusEntry
-from feedback_service.domain.rate_limits import Counter
 from feedback_service.main import create_app
 from httpx import ASGITransport, AsyncClient
 
@@ -99,16 +99,6 @@ class FakeComplaintStore:
         return sorted(self.complaints.values(), key=lambda c: c.complaint.filed_at, reverse=True)[:limit]
 
 
-class FakeRateLimiter:
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    async def hit(self, counters: list[Counter], now) -> list[tuple[Counter, int]]:
-        for counter in counters:
-            self.counts[counter.counter_id] = self.counts.get(counter.counter_id, 0) + 1
-        return [(counter, self.counts[counter.counter_id]) for counter in counters]
-
-
 @pytest.fixture
 def settings() -> FeedbackSettings:
     # Small limits so the tests reach them: 5 a window per client, 3 a day per client and point.
@@ -126,8 +116,8 @@ def complaint_store() -> FakeComplaintStore:
 
 
 @pytest.fixture
-def limiter() -> FakeRateLimiter:
-    return FakeRateLimiter()
+def limiter(settings: FeedbackSettings) -> RateLimiter:
+    return RateLimiter(settings.rate_limit_window_seconds)  # in memory, no I/O: the real one
 
 
 @pytest.fixture

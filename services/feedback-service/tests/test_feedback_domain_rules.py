@@ -1,8 +1,10 @@
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.privacy import CITIZEN_ID_PLACEHOLDER, PHONE_PLACEHOLDER
+from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import Category, StatusEntry, file_complaint, history_after
 from feedback_service.domain.rate_limits import daily_rating_cap, first_exceeded, rating_counters
@@ -100,3 +102,15 @@ async def test_known_points_are_cached_and_unknown_ones_asked_again() -> None:
     assert await cached.service_point("P404") is None
     assert await cached.service_point("P404") is None
     assert projection.asked == ["P000001", "P404", "P404"]
+
+
+async def test_window_counters_count_each_hit_and_forget_old_windows() -> None:
+    settings = FeedbackSettings(environment="test", rate_limit_window_seconds=60)
+    limiter = RateLimiter(0.05)  # a short cache lifetime stands in for a window having passed
+    now = datetime(2026, 11, 21, 10, 0, 30, tzinfo=UTC)
+    counters = rating_counters(settings, client="c1", point_id="P1", now=now)
+    assert [count for _, count in await limiter.hit(counters, now)] == [1, 1]
+    other_point = rating_counters(settings, client="c1", point_id="P2", now=now)
+    assert [count for _, count in await limiter.hit(other_point, now)] == [2, 1]  # the client's counter is shared
+    await asyncio.sleep(0.06)
+    assert limiter.counts() == {}

@@ -123,9 +123,7 @@ def batch_document(collection: str, batch_id: str, staged: Sequence[StagedEvents
         "_id": batch_id,
         "collection": collection,
         "staged_at": now,
-        "events": [
-            {"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries
-        ],
+        "events": [{"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries],
     }
 
 

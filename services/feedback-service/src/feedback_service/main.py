@@ -39,7 +39,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app.state.rating_store = RatingStore(db[RATINGS_COLLECTION], app.state.outbox_relay)
             await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
-            app.state.rate_limiter = RateLimiter()
+            app.state.rate_limiter = RateLimiter(settings.rate_limit_window_seconds)
             app.state.visit_tokens = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
             consumer = complaint_status_follower(
                 app.state.complaint_store,
