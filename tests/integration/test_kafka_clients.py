@@ -1,11 +1,12 @@
-"""Both Kafka client families talk to the broker we run: kafka-python (services) and aiokafka (Faust)."""
+"""Both Kafka client families talk to the broker we run: kafka-python (tests, admin) and aiokafka (the
+services' outbox producer, their consumers, Faust)."""
 
 import asyncio
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from citizeninfo_shared.kafka import create_consumer, create_producer
+from aiokafka import AIOKafkaConsumer
+from citizeninfo_shared.kafka import create_async_producer, create_consumer, create_producer
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
@@ -49,7 +50,7 @@ def test_kafka_python_round_trip_with_the_safe_producer(infrastructure, scratch_
 
 
 async def test_aiokafka_round_trip(infrastructure, scratch_topic):
-    producer = AIOKafkaProducer(bootstrap_servers=infrastructure.kafka_bootstrap, acks="all", enable_idempotence=True)
+    producer = create_async_producer(infrastructure.kafka_bootstrap, client_id="test-aiokafka")  # the relay's
     await producer.start()
     try:
         for i in range(10):

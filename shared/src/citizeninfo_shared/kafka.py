@@ -10,17 +10,22 @@ from kafka.errors import TopicAlreadyExistsError
 
 from citizeninfo_shared.topics import TOPICS, Topic
 
+# Every producer: acks from every in-sync replica, no duplicates on retry, ordered per key.
+_PRODUCER_GUARANTEES: dict[str, object] = {
+    "acks": "all",
+    "enable_idempotence": True,
+    "linger_ms": 5,
+    "compression_type": "gzip",
+}
+
 
 def create_producer(bootstrap_servers: str, *, client_id: str, **overrides: object) -> KafkaProducer:
     """An idempotent producer: acks from every in-sync replica, no duplicates on retry, ordered per key."""
     settings: dict[str, object] = {
         "bootstrap_servers": bootstrap_servers,
         "client_id": client_id,
-        "acks": "all",
-        "enable_idempotence": True,
+        **_PRODUCER_GUARANTEES,
         "max_in_flight_requests_per_connection": 5,
-        "linger_ms": 5,
-        "compression_type": "gzip",
         # Fail fast while Kafka is down: the outbox keeps the event and the relay retries.
         "max_block_ms": 5_000,
         "request_timeout_ms": 10_000,
@@ -36,10 +41,7 @@ def create_async_producer(bootstrap_servers: str, *, client_id: str, **overrides
     settings: dict[str, object] = {
         "bootstrap_servers": bootstrap_servers,
         "client_id": client_id,
-        "acks": "all",
-        "enable_idempotence": True,
-        "linger_ms": 5,
-        "compression_type": "gzip",
+        **_PRODUCER_GUARANTEES,
         # Fail fast while Kafka is down: the outbox keeps the event and the relay retries.
         "request_timeout_ms": 10_000,
         "retry_backoff_ms": 200,
