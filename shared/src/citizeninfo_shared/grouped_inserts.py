@@ -6,7 +6,7 @@ flush at once, and whatever arrives while flushes are running goes into the next
 MongoDB-wire server (FerretDB on PostgreSQL) one insert_many of 20 documents costs the server about a
 fifth of the CPU of 20 insert_one calls, and one round trip instead of twenty.
 
-The events announcing the documents are staged ahead of each batch (outbox.py): one small batch
+The events announcing the documents are staged ahead of each batch (outbox.py): one batch
 document first, then the inserts, each document stamped with the batch id. So a write is acknowledged
 only once its events are stored too, and publishing them never costs an update per document.
 """

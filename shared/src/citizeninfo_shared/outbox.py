@@ -7,13 +7,17 @@ The MongoDB-wire server has no multi-document transactions. Two ways to stage ev
   `_outbox_version`, so an event staged meanwhile is never lost (its document stays pending and is
   published again whole).
 - **Ahead of a batch of inserts** (`outbox_batches`, used by GroupedInserts): the events of a whole
-  insert_many are stored first, in one small batch document; then the documents are inserted, each
-  stamped with the batch id. The relay publishes the events of the documents that were stored and
-  deletes the batch document. Nothing is ever updated per document: on FerretDB an update costs the
-  server four times an insert, and a delete of the batch document almost nothing. A batch left behind
-  by a crash is recovered by the sweep once it is older than `abandoned_batch_seconds`: it publishes
-  the events of exactly the documents that carry the batch id (a document the insert refused, e.g. a
-  duplicate, carries another batch id or none, so its event is never published).
+  insert_many are stored first, in one batch document; then the documents are inserted, each stamped
+  with the batch id. The relay publishes the events of the documents that were stored and deletes the
+  batch document. Nothing is ever updated per document: on FerretDB an update costs the server about
+  four times an insert, while the batch document's insert and delete are shared by the whole batch.
+  A batch left behind by a crash is recovered by the sweep once it is older than
+  `abandoned_batch_seconds`: it publishes the events of exactly the documents that carry the batch id
+  (a document the insert refused, e.g. a duplicate, carries another batch id or none, so its event is
+  never published). The one gap: an insert_many stalled in the database for longer than that grace
+  time, whose batch the sweep meanwhile recovered and deleted, and whose process then dies before
+  publishing, would leave its documents unannounced. The grace time is a minute; inserts take
+  milliseconds.
 
 Kafka down: writes still succeed and the relay retries later. Consumers see each event at least once
 and deduplicate by event id.
