@@ -14,6 +14,7 @@ from feedback_service.adapters.rating_store import DailyCapReached, Moderation, 
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import StatusEntry
 from feedback_service.main import create_app
+from feedback_service.service_layer.ratings import RatingIntake
 from httpx import ASGITransport, AsyncClient
 
 POINT = ServicePointRef(
@@ -134,8 +135,8 @@ async def client(
     app.state.rating_store = store
     app.state.complaint_store = complaint_store
     app.state.rate_limiter = limiter
-    app.state.visit_tokens = visit_tokens
     app.state.known_points = FakeCatalogue(POINT, OTHER_DEPARTMENT_POINT)
+    app.state.rating_intake = RatingIntake(settings, store, limiter, visit_tokens, app.state.known_points)
     app.state.outbox_relay = relay
     app.state.token_codec = token_codec
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://feedback.test") as http:

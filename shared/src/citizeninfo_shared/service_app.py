@@ -124,6 +124,9 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
+        # Metrics go to Prometheus below and nothing exports traces; FastAPI's native OpenTelemetry
+        # would otherwise look up the global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         # The gateway strips this prefix; it is listed so the OpenAPI document shows public URLs.
         servers=[{"url": settings.root_path}] if settings.root_path else None,
     )

@@ -17,6 +17,7 @@ from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
 from feedback_service.api import complaints, open311, ratings
 from feedback_service.config import FeedbackSettings
+from feedback_service.service_layer.ratings import RatingIntake
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
 
@@ -40,7 +41,13 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
             app.state.rate_limiter = RateLimiter(settings.rate_limit_window_seconds)
-            app.state.visit_tokens = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
+            app.state.rating_intake = RatingIntake(
+                settings,
+                app.state.rating_store,
+                app.state.rate_limiter,
+                VisitTokenCodec(settings.visit_token_secret.get_secret_value()),
+                app.state.known_points,
+            )
             consumer = complaint_status_follower(
                 app.state.complaint_store,
                 MongoProcessedEvents(db[PROCESSED_EVENTS_COLLECTION], CONSUMER_NAME),

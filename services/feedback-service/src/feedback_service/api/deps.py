@@ -2,7 +2,6 @@
 
 from typing import Annotated
 
-from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from fastapi import Depends, Request
 
 from feedback_service.adapters.catalogue_cache import CachedCatalogue
@@ -10,6 +9,7 @@ from feedback_service.adapters.complaint_store import ComplaintStore
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RatingStore
 from feedback_service.config import FeedbackSettings
+from feedback_service.service_layer.ratings import RatingIntake
 
 
 async def _rating_store(request: Request) -> RatingStore:
@@ -24,12 +24,12 @@ async def _rate_limiter(request: Request) -> RateLimiter:
     return request.app.state.rate_limiter
 
 
-async def _visit_tokens(request: Request) -> VisitTokenCodec:
-    return request.app.state.visit_tokens
-
-
 async def _known_points(request: Request) -> CachedCatalogue:
     return request.app.state.known_points
+
+
+async def _rating_intake(request: Request) -> RatingIntake:
+    return request.app.state.rating_intake
 
 
 async def _settings(request: Request) -> FeedbackSettings:
@@ -39,6 +39,7 @@ async def _settings(request: Request) -> FeedbackSettings:
 RatingStoreDep = Annotated[RatingStore, Depends(_rating_store)]
 ComplaintStoreDep = Annotated[ComplaintStore, Depends(_complaint_store)]
 RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
-VisitTokensDep = Annotated[VisitTokenCodec, Depends(_visit_tokens)]
 KnownPointsDep = Annotated[CachedCatalogue, Depends(_known_points)]
+# One dependency for the hot path: FastAPI resolves each dependency on every request.
+RatingIntakeDep = Annotated[RatingIntake, Depends(_rating_intake)]
 SettingsDep = Annotated[FeedbackSettings, Depends(_settings)]

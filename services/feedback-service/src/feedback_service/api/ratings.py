@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from feedback_service.adapters.rating_store import Moderation, Reply
 from feedback_service.api.client_identity import ClientPseudonym
-from feedback_service.api.deps import KnownPointsDep, RateLimiterDep, RatingStoreDep, SettingsDep, VisitTokensDep
+from feedback_service.api.deps import KnownPointsDep, RatingIntakeDep, RatingStoreDep
 from feedback_service.api.schemas import (
     ModerationRequest,
     RatingAccepted,
@@ -21,7 +21,6 @@ from feedback_service.api.schemas import (
     ReplyRequest,
 )
 from feedback_service.service_layer.catalogue_lookup import known_point
-from feedback_service.service_layer.ratings import RatingIntake
 
 router = APIRouter(prefix="/ratings", tags=["ratings"])
 RatingId = Annotated[str, Path(max_length=64)]
@@ -45,14 +44,9 @@ async def rate(
     submission: RatingSubmission,
     response: Response,
     client: ClientPseudonym,
-    settings: SettingsDep,
-    store: RatingStoreDep,
-    limiter: RateLimiterDep,
-    visit_tokens: VisitTokensDep,
-    catalogue: KnownPointsDep,
+    intake: RatingIntakeDep,
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> RatingAccepted:
-    intake = RatingIntake(settings, store, limiter, visit_tokens, catalogue)
     outcome = await intake.accept(submission, client=client, idempotency_key=idempotency_key, now=datetime.now(UTC))
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
