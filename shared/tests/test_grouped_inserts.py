@@ -1,10 +1,12 @@
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
+from bson import ObjectId
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.grouped_inserts import GroupedInserts
-from citizeninfo_shared.outbox import OUTBOX_BATCH_FIELD, OutboxEntry
+from citizeninfo_shared.outbox import OUTBOX_BATCH_FIELD, OutboxEntry, StagedEvents, batch_document, batch_events
 from citizeninfo_shared.testing import RecordingRelay
 from citizeninfo_shared.topics import TopicName
 from pymongo.errors import AutoReconnect, BulkWriteError, DuplicateKeyError
@@ -153,3 +155,17 @@ async def test_an_insert_with_an_unknown_outcome_leaves_its_batch_to_the_sweep()
     assert all(isinstance(outcome, AutoReconnect) for outcome in outcomes)
     # Some may be stored all the same: the relay is told nothing, and its sweep will look.
     assert len(relay.staged) == 1 and relay.batches == []
+
+
+def test_a_batch_document_holds_its_events_compressed_and_gives_them_back_whole():
+    entries = [rating_entry(f"r-{n}") for n in (1, 2, 3)]
+    staged = [StagedEvents("r-1", (entries[0], entries[1])), StagedEvents(ObjectId(), (entries[2],))]
+    document = batch_document("ratings", "b-1", staged, datetime.now(UTC))
+
+    assert isinstance(document["events"], bytes)
+    assert len(document["events"]) < sum(len(entry.value) for entry in entries)
+    events = batch_events(document)
+    assert [e["document_id"] for e in events] == ["r-1", "r-1", staged[1].document_id]
+    assert [OutboxEntry.from_document(e) for e in events] == entries
+    # A batch staged before the events were compressed still reads back.
+    assert batch_events({**document, "events": events}) == events

@@ -1,6 +1,7 @@
 """The relay publishes what was stored with the write, once per event id after deduplication."""
 
 import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -199,6 +200,47 @@ async def test_a_batch_staged_ahead_publishes_exactly_its_stored_documents_and_i
     assert len(stored) == 3 and len({d[OUTBOX_BATCH_FIELD] for d in stored}) == 1  # one batch
     assert all(OUTBOX_FIELD not in d for d in stored)
     assert await database[OUTBOX_BATCHES_COLLECTION].count_documents({}) == 0
+
+
+async def test_published_batches_are_deleted_together_and_none_is_left_when_the_relay_stops(infrastructure, database):
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(
+        database, ["ratings"], publisher, service="test", delete_batches_at_once=3, delete_batches_after_seconds=60
+    )
+    inserts = GroupedInserts(database["ratings"], relay)
+    batches = database[OUTBOX_BATCHES_COLLECTION]
+
+    async def published(count: int) -> None:
+        async with asyncio.timeout(10):
+            while len(publisher.published) < count:
+                await asyncio.sleep(0.02)
+
+    task = asyncio.create_task(relay.run())
+    try:
+        for n in (1, 2):
+            event = rating_event("P-batch", n)
+            await inserts.insert({"_id": event.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, event))
+            await published(n)
+        # Published, so not backlog; their batch documents wait to be deleted with the next ones.
+        assert await batches.count_documents({}) == 2
+        assert await relay.backlog() == 0
+        event = rating_event("P-batch", 3)
+        await inserts.insert({"_id": event.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, event))
+        await published(3)
+        async with asyncio.timeout(10):
+            while await batches.count_documents({}):
+                await asyncio.sleep(0.02)  # the third batch deletes all three at once
+        event = rating_event("P-batch", 4)
+        await inserts.insert({"_id": event.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, event))
+        await published(4)
+        assert await batches.count_documents({}) == 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    # Stopping deletes what was published, so a restart does not publish it again.
+    assert await batches.count_documents({}) == 0
+    assert len(publisher.published) == 4
 
 
 async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_enough(infrastructure, database):

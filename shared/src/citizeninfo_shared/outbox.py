@@ -7,28 +7,32 @@ The MongoDB-wire server has no multi-document transactions. Two ways to stage ev
   `_outbox_version`, so an event staged meanwhile is never lost (its document stays pending and is
   published again whole).
 - **Ahead of a batch of inserts** (`outbox_batches`, used by GroupedInserts): the events of a whole
-  insert_many are stored first, in one batch document; then the documents are inserted, each stamped
-  with the batch id. The relay publishes the events of the documents that were stored and deletes the
-  batch document. Nothing is ever updated per document: on FerretDB an update costs the server about
-  four times an insert, while the batch document's insert and delete are shared by the whole batch.
-  A batch left behind by a crash is recovered by the sweep once it is older than
-  `abandoned_batch_seconds`: it publishes the events of exactly the documents that carry the batch id
-  (a document the insert refused, e.g. a duplicate, carries another batch id or none, so its event is
-  never published). The one gap: an insert_many stalled in the database for longer than that grace
-  time, whose batch the sweep meanwhile recovered and deleted, and whose process then dies before
-  publishing, would leave its documents unannounced. The grace time is a minute; inserts take
-  milliseconds.
+  insert_many are stored first, in one batch document (as one compressed BSON blob: FerretDB turns
+  every nested field into JSONB, which cost it more than the inserts themselves); then the documents
+  are inserted, each stamped with the batch id. The relay publishes the events of the documents that
+  were stored and deletes the batch document (about a second later, with others, in one command).
+  Nothing is ever updated per document: on FerretDB an update costs the server about four times an
+  insert, while the batch document's insert and delete are shared by the whole batch. A batch left
+  behind by a crash is recovered by the sweep once it is older than `abandoned_batch_seconds`: it
+  publishes the events of exactly the documents that carry the batch id (a document the insert
+  refused, e.g. a duplicate, carries another batch id or none, so its event is never published). The
+  one gap: an insert_many stalled in the database for longer than that grace time, whose batch the
+  sweep meanwhile recovered and deleted, and whose process then dies before publishing, would leave
+  its documents unannounced. The grace time is a minute; inserts take milliseconds.
 
 Kafka down: writes still succeed and the relay retries later. Consumers see each event at least once
 and deduplicate by event id.
 """
 
 import asyncio
+import contextlib
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import bson
 import structlog
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
@@ -123,12 +127,23 @@ class InsertedBatch:
 
 
 def batch_document(collection: str, batch_id: str, staged: Sequence[StagedEvents], now: datetime) -> dict[str, Any]:
+    events = [{"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries]
     return {
         "_id": batch_id,
         "collection": collection,
         "staged_at": now,
-        "events": [{"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries],
+        # Level 1: the events repeat their field names and the point's organisation, so even the
+        # fastest level shrinks them several times.
+        "events": bson.Binary(zlib.compress(bson.encode({"events": events}), 1)),
     }
+
+
+def batch_events(batch: dict[str, Any]) -> list[dict[str, Any]]:
+    """The staged events of a batch document (a plain list in documents written before compression)."""
+    events = batch["events"]
+    if isinstance(events, bytes):
+        return bson.decode(zlib.decompress(events))["events"]
+    return events
 
 
 class EventPublisher(Protocol):
@@ -154,6 +169,8 @@ class OutboxRelay:
         sweep_interval_seconds: float = 5.0,
         max_backoff_seconds: float = 10.0,
         abandoned_batch_seconds: float = 60.0,
+        delete_batches_at_once: int = 20,
+        delete_batches_after_seconds: float = 1.0,
     ) -> None:
         self._database = database
         self._collections = tuple(collections)
@@ -168,6 +185,13 @@ class OutboxRelay:
         self._written: asyncio.Queue[tuple[str, Any, dict[str, Any] | None] | InsertedBatch] = asyncio.Queue()
         # Batches this process staged and has not deleted yet: never the sweep's to recover.
         self._own_batches: set[str] = set()
+        # Published batches are deleted together, by one delete_many: on FerretDB each command costs the
+        # server and the driver about as much as a whole insert_many. A crash before the delete only
+        # means the sweep publishes those events once more.
+        self._published_batches: list[str] = []
+        self._delete_at_once = delete_batches_at_once
+        self._delete_after = delete_batches_after_seconds
+        self._first_published_at = 0.0
 
     def notify(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document with new events was written (a hint; the sweep is the guarantee)."""
@@ -204,17 +228,27 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         await self.sweep()
         next_sweep = loop.time() + self._sweep_interval
-        while True:
-            try:
-                first = await asyncio.wait_for(self._written.get(), timeout=max(0.0, next_sweep - loop.time()))
-            except TimeoutError:
-                first = None
-            if first is not None:
-                await self._relay_notified(first)
-            # Also under steady load, so a batch a crashed process left behind is not left for long.
-            if loop.time() >= next_sweep:
-                await self.sweep()
-                next_sweep = loop.time() + self._sweep_interval
+        try:
+            while True:
+                wake_at = next_sweep
+                if self._published_batches:
+                    wake_at = min(wake_at, self._first_published_at + self._delete_after)
+                try:
+                    first = await asyncio.wait_for(self._written.get(), timeout=max(0.0, wake_at - loop.time()))
+                except TimeoutError:
+                    first = None
+                if first is not None:
+                    await self._relay_notified(first)
+                if self._published_batches and loop.time() >= self._first_published_at + self._delete_after:
+                    await self._delete_published_batches()
+                # Also under steady load, so a batch a crashed process left behind is not left for long.
+                if loop.time() >= next_sweep:
+                    await self.sweep()
+                    next_sweep = loop.time() + self._sweep_interval
+        finally:
+            with contextlib.suppress(Exception, TimeoutError):
+                async with asyncio.timeout(2):
+                    await self._delete_published_batches()
 
     async def _relay_notified(self, first: tuple[str, Any, dict[str, Any] | None] | InsertedBatch) -> None:
         notes = [first]
@@ -257,10 +291,13 @@ class OutboxRelay:
         return published
 
     async def backlog(self) -> int:
+        """Documents and batches holding events not yet published (a published batch waiting for its
+        delete does not count)."""
         counts = [
             await self._database[name].count_documents({OUTBOX_PENDING_FIELD: True}) for name in self._collections
         ]
-        return sum(counts) + await self._batches.count_documents({})
+        staged = await self._batches.count_documents({})
+        return sum(counts) + max(0, staged - len(self._published_batches))
 
     async def _relay_batches(self, batches: Sequence[InsertedBatch]) -> None:
         """Publishes the stored documents' events of these batches in one flush, then deletes the batch
@@ -268,13 +305,22 @@ class OutboxRelay:
         entries = [entry for batch in batches for entry in batch.entries]
         if entries:
             await self._publish(entries)
-        # One delete by `_id` each, concurrently: a `$in` would scan the collection on FerretDB.
-        deleted = await asyncio.gather(
-            *(self._batches.delete_one({"_id": batch.batch_id}) for batch in batches), return_exceptions=True
-        )
-        if failed := [repr(outcome) for outcome in deleted if isinstance(outcome, Exception)]:
-            log.warning("outbox_batch_delete_failed", batches=len(failed), error=failed[0])
-        self._own_batches.difference_update(batch.batch_id for batch in batches)
+        if not self._published_batches:
+            self._first_published_at = asyncio.get_running_loop().time()
+        self._published_batches.extend(batch.batch_id for batch in batches)
+        if len(self._published_batches) >= self._delete_at_once:
+            await self._delete_published_batches()
+
+    async def _delete_published_batches(self) -> None:
+        if not self._published_batches:
+            return
+        published, self._published_batches = self._published_batches, []
+        try:
+            # A `$in` scans the collection on FerretDB; it only holds the batches not deleted yet.
+            await self._batches.delete_many({"_id": {"$in": published}})
+        except Exception as error:
+            log.warning("outbox_batch_delete_failed", batches=len(published), error=repr(error))
+        self._own_batches.difference_update(published)
 
     async def _recover_abandoned_batches(self) -> int:
         """Publishes and deletes the batches a crashed process left behind (older than the grace time)."""
@@ -299,7 +345,7 @@ class OutboxRelay:
         collection = self._database[batch["collection"]]
         stored = await collection.find({OUTBOX_BATCH_FIELD: batch["_id"]}, {"_id": 1}).to_list(None)
         stored_ids = {document["_id"] for document in stored}
-        entries = [OutboxEntry.from_document(e) for e in batch["events"] if e["document_id"] in stored_ids]
+        entries = [OutboxEntry.from_document(e) for e in batch_events(batch) if e["document_id"] in stored_ids]
         if entries:
             await self._publish(entries)
         await self._batches.delete_one({"_id": batch["_id"]})
@@ -330,7 +376,7 @@ class OutboxRelay:
     async def _publish(self, entries: Sequence[OutboxEntry]) -> None:
         """Publishes, retrying until Kafka takes them (the writes stay accepted meanwhile)."""
         async for attempt in AsyncRetrying(
-            wait=wait_exponential_jitter(initial=0.2, max=self._max_backoff),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self._max_backoff),
             retry=retry_if_exception_type(Exception),
             before_sleep=self._log_failure,
             reraise=True,

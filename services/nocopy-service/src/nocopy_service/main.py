@@ -22,7 +22,7 @@ log = structlog.get_logger(__name__)
 async def _ensure_indexes(store: ReadinessStore, listing: SurveyListing) -> None:
     # In the background and retried: the database may come up after the service.
     async for attempt in AsyncRetrying(
-        wait=wait_exponential_jitter(initial=1, max=30),
+        wait=wait_exponential_jitter(multiplier=1, max=30),
         retry=retry_if_exception_type(Exception),
         before_sleep=lambda state: log.warning("index_creation_failed", error=repr(state.outcome.exception())),
     ):
