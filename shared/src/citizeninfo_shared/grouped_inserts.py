@@ -70,6 +70,8 @@ class GroupedInserts:
     async def _flush_while_waiting(self) -> None:
         try:
             while self._waiting:
+                if len(self._waiting) < self._max_batch:
+                    await asyncio.sleep(0.005)
                 batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
                 await self._flush(batch)
         finally:

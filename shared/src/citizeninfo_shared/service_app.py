@@ -1,6 +1,8 @@
 """What every service app shares: problem+json errors, request ids, RED metrics, health routes."""
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from http import HTTPStatus
 from typing import Any
@@ -119,11 +121,20 @@ def create_service_app(
     metrics_registry: CollectorRegistry = REGISTRY,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan_then_freeze(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app):
+            # What start-up built lives as long as the process (the app, caches, clients): frozen, it is
+            # left out of every later collection, which then only walks what requests allocate.
+            gc.freeze()
+            yield
+
     app = FastAPI(
         title=title,
         description=description,
         version=version,
-        lifespan=lifespan,
+        lifespan=lifespan_then_freeze,
         # Metrics go to Prometheus below and nothing exports traces; FastAPI's native OpenTelemetry
         # would otherwise look up the global providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
