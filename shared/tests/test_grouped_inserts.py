@@ -54,11 +54,22 @@ async def test_concurrent_inserts_share_batches_and_each_caller_is_answered_when
 
 async def test_inserts_arriving_during_a_flush_go_in_the_next_one():
     collection = RecordingCollection()
-    inserts = GroupedInserts(collection, RecordingRelay(), max_flushes_at_once=1)
+    inserts = GroupedInserts(collection, RecordingRelay(), max_flushes_at_once=1, linger_seconds=0)
     first = asyncio.create_task(inserts.insert({"_id": "first"}))
     await asyncio.sleep(0.001)  # the first flush is under way
     await asyncio.gather(first, *(inserts.insert({"_id": f"r{n}"}) for n in range(9)))
     assert [len(call) for call in collection.calls] == [1, 9]
+
+
+async def test_a_flush_waits_its_linger_for_company_and_goes_as_soon_as_the_batch_is_full():
+    collection = RecordingCollection()
+    inserts = GroupedInserts(collection, RecordingRelay(), max_batch=4, linger_seconds=30)
+    first = asyncio.create_task(inserts.insert({"_id": "first"}))
+    await asyncio.sleep(0.01)
+    assert collection.calls == []  # lingering for company
+    async with asyncio.timeout(5):  # far short of the linger: a full batch does not wait it out
+        await asyncio.gather(first, *(inserts.insert({"_id": f"r{n}"}) for n in range(3)))
+    assert [len(call) for call in collection.calls] == [4]
 
 
 async def test_a_duplicate_fails_only_its_own_caller():

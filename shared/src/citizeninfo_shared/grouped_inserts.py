@@ -1,8 +1,8 @@
 """Group commit: inserts that arrive together go to the database as one unordered insert_many.
 
 Each caller still awaits its own document's outcome, so a write is acknowledged only once it is
-stored, exactly as with insert_one. Nothing waits for a batch to fill: the first insert starts a
-flush at once, and whatever arrives while flushes are running goes into the next one. On the
+stored, exactly as with insert_one. A flush waits a few milliseconds (`linger_seconds`) for more
+inserts to join, and whatever arrives while flushes are running goes into the next one. On the
 MongoDB-wire server (FerretDB on PostgreSQL) one insert_many of 20 documents costs the server about a
 fifth of the CPU of 20 insert_one calls, and one round trip instead of twenty.
 
@@ -12,6 +12,7 @@ only once its events are stored too, and publishing them never costs an update p
 """
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,11 +49,16 @@ class GroupedInserts:
         *,
         max_batch: int = 100,
         max_flushes_at_once: int = 1,
+        linger_seconds: float = 0.005,
     ) -> None:
         self._collection = collection
         self._outbox = outbox
         self._max_batch = max_batch
         self._max_flushes = max_flushes_at_once
+        # A batch short of max_batch waits this long for company: without it a quick database is handed
+        # batches of two or three (median 3 at 600 ratings/s), paying two commands for each.
+        self._linger = linger_seconds
+        self._batch_full = asyncio.Event()
         self._waiting: list[_Waiting] = []
         self._flushes = 0
 
@@ -61,6 +67,8 @@ class GroupedInserts:
         it, like insert_one. The events are published only if the document was stored."""
         outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Waiting(document, events, outcome))
+        if len(self._waiting) >= self._max_batch:
+            self._batch_full.set()
         if self._flushes < self._max_flushes:
             self._flushes += 1
             asyncio.get_running_loop().create_task(self._flush_while_waiting())
@@ -70,8 +78,10 @@ class GroupedInserts:
     async def _flush_while_waiting(self) -> None:
         try:
             while self._waiting:
-                if len(self._waiting) < self._max_batch:
-                    await asyncio.sleep(0.005)
+                if len(self._waiting) < self._max_batch and self._linger > 0:
+                    self._batch_full.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._batch_full.wait(), self._linger)
                 batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
                 await self._flush(batch)
         finally:
