@@ -24,7 +24,7 @@ def prometheus_target(expr: str, legend: str = "", ref: str = "A") -> dict:
 
 
 def count_target(datasource: dict, query: str, ref: str, time_field: str, hide: bool = True) -> dict:
-    """An Elasticsearch document count (the whole index: these are current-state documents)."""
+    """An Elasticsearch document count within the panel's time range on `time_field`."""
     return {
         "datasource": datasource,
         "refId": ref,
@@ -258,6 +258,13 @@ def streams_dashboard() -> dict:
     )
 
 
+# Service points are current-state documents: their panels count the whole index, whatever the
+# dashboard's range (Grafana filters every Elasticsearch query on a time field; every listed point has
+# its catalogue event time, and a hundred years holds them all).
+WHOLE_INDEX = {"timeFrom": "100y", "hideTimeOverride": True}
+POINT_TIME_FIELD = "catalogue_event_time"
+
+
 def business_dashboard() -> dict:
     layout = Layout()
     listed = "listed:true"
@@ -266,13 +273,14 @@ def business_dashboard() -> dict:
             f"{title} (% of listed service points)",
             "stat",
             [
-                count_target(STATS_POINTS, f"{listed} AND {condition}", "A", "last_event_time"),
-                count_target(STATS_POINTS, listed, "B", "last_event_time"),
+                count_target(STATS_POINTS, f"{listed} AND {condition}", "A", POINT_TIME_FIELD),
+                count_target(STATS_POINTS, listed, "B", POINT_TIME_FIELD),
                 percent_of("A", "B", "C"),
             ],
             unit="percent",
             width=6,
             height=6,
+            **WHOLE_INDEX,
         )
         for title, condition in (
             ("Pinned", "pinned:true"),
@@ -284,9 +292,10 @@ def business_dashboard() -> dict:
         layout.panel(
             "Listed service points",
             "stat",
-            [count_target(STATS_POINTS, listed, "A", "last_event_time", hide=False)],
+            [count_target(STATS_POINTS, listed, "A", POINT_TIME_FIELD, hide=False)],
             width=6,
             height=6,
+            **WHOLE_INDEX,
         )
     )
     panels += [

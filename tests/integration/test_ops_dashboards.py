@@ -146,3 +146,31 @@ def test_business_panels_read_indices_and_fields_that_exist(stack):
         assert count.status_code == 200, f"{where}: {count.text}"
         checked += 1
     assert checked >= 5
+
+
+def _count(index: str, *clauses: dict) -> int:
+    url = f"http://127.0.0.1:{ELASTICSEARCH_PORT}/{index}/_count"
+    response = httpx.post(url, json={"query": {"bool": {"filter": list(clauses)}}}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["count"]
+
+
+def test_current_state_panels_count_every_listed_point_whatever_the_dashboard_range(stack):
+    """Grafana filters each Elasticsearch query on its time field over the panel's range; a panel of
+    current state (Pinned %, Listed) must still count the whole index."""
+    sources = {s["uid"]: s for s in yaml.safe_load(DATASOURCES.read_text())["datasources"]}
+    business = json.loads((REPO / "deploy/grafana/dashboards/citizeninfo-business.json").read_text())
+    checked = 0
+    for panel in business["panels"]:
+        targets = [t for t in panel["targets"] if t["datasource"]["uid"] == "citizeninfo-stats-service-points"]
+        if not targets:
+            continue
+        assert panel.get("timeFrom"), f"{panel['title']}: counts current state within the dashboard's range"
+        for target in targets:
+            index = sources[target["datasource"]["uid"]]["jsonData"]["index"]
+            query = {"query_string": {"query": target["query"]}}
+            in_range = {"range": {target["timeField"]: {"gte": f"now-{panel['timeFrom']}", "lte": "now"}}}
+            whole = _count(index, query)
+            assert _count(index, query, in_range) == whole, f"{panel['title']}: its time field leaves points out"
+            checked += whole
+    assert checked > 0  # the stack holds listed points (every test run imports some)

@@ -40,8 +40,8 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
             "catalogue_event_time": _DATE,
             "pin_event_time": _DATE,
             "survey_event_time": _DATE,
-            # No longer written (it depended on arrival order across topics); kept mapped until the
-            # Grafana business dashboard uses catalogue_event_time as its time field.
+            # No longer written (it depended on arrival order across topics) and no longer read (the
+            # Grafana panels use catalogue_event_time); mapped still, as in indices built before.
             "last_event_time": _DATE,
         },
     },
