@@ -246,7 +246,8 @@ class OutboxRelay:
                     await self.sweep()
                     next_sweep = loop.time() + self._sweep_interval
         finally:
-            with contextlib.suppress(Exception, TimeoutError):
+            # On the way out, so a restart does not publish these events once more.
+            with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
                     await self._delete_published_batches()
 

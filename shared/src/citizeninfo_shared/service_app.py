@@ -127,6 +127,7 @@ def create_service_app(
         async with lifespan(app):
             # What start-up built lives as long as the process (the app, caches, clients): frozen, it is
             # left out of every later collection, which then only walks what requests allocate.
+            gc.collect()  # start-up's garbage first, or it would be frozen with the rest
             gc.freeze()
             yield
 
