@@ -11,17 +11,10 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import xlsxwriter
+from citizeninfo_shared.spreadsheet_cells import neutralised_row
 
 Cell = str | int | None
 UTF8_BOM = "\ufeff"  # lets spreadsheet programs recognise UTF-8 and show Thai correctly
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralised(cell: Cell) -> Cell:
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 async def _batches(rows: AsyncIterator[list[Cell]], size: int) -> AsyncIterator[list[list[Cell]]]:
@@ -51,7 +44,7 @@ async def csv_chunks(
     writer.writerow(header)
     yield drained()  # at once: the download starts before the first rows are read
     async for batch in _batches(rows, rows_per_chunk):
-        writer.writerows([_neutralised(c) for c in row] for row in batch)
+        writer.writerows(neutralised_row(row) for row in batch)  # no formulas (CSV injection)
         yield drained()
 
 

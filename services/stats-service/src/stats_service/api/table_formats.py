@@ -1,6 +1,7 @@
 """One table, three forms: JSON (the contract's `rows` + `total`), CSV with a header line, and XLSX.
 
-CSV and XLSX put the total row last, labelled รวมทั้งสิ้น (total), as officials' tables do.
+CSV and XLSX put the total row last, labelled รวมทั้งสิ้น (total), as officials' tables do. Their cells
+pass through the shared formula neutraliser: a name starting with `=` is text, never a formula.
 """
 
 import csv
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
+from citizeninfo_shared.spreadsheet_cells import neutralised_row
 from fastapi import Response
 from openpyxl import Workbook
 
@@ -39,7 +41,9 @@ def csv_response(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(["" if value is None else value for value in line] for line in table_lines(columns, rows, total))
+    writer.writerows(
+        neutralised_row("" if value is None else value for value in line) for line in table_lines(columns, rows, total)
+    )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -54,7 +58,7 @@ def xlsx_response(
     sheet = workbook.create_sheet(filename[:31])
     sheet.append(list(columns))
     for line in table_lines(columns, rows, total):
-        sheet.append(line)
+        sheet.append(neutralised_row(line))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return Response(
