@@ -48,10 +48,11 @@ class FakeRatingStore:
     async def add(self, rating, event: OutboxEntry, *, daily_slots, request_fingerprint: str | None = None) -> dict:
         if rating.rating_id in self.ratings:
             raise RatingExists(rating.rating_id)
-        slot = next((slot for slot in daily_slots if slot not in self.daily_slots), None)
-        if slot is None:
-            raise DailyCapReached(rating.service_point_id)
-        self.daily_slots[slot] = rating.rating_id
+        if daily_slots:
+            slot = next((slot for slot in daily_slots if slot not in self.daily_slots), None)
+            if slot is None:
+                raise DailyCapReached(rating.service_point_id)
+            self.daily_slots[slot] = rating.rating_id
         self.ratings[rating.rating_id] = StoredRating(rating=rating, request_fingerprint=request_fingerprint)
         self.events.append(event)
         return {"_id": rating.rating_id}

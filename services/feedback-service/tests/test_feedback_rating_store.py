@@ -105,3 +105,15 @@ async def test_ratings_take_the_free_daily_slots_until_none_is_left() -> None:
     with pytest.raises(DailyCapReached):
         await store.add(RATING.model_copy(update={"rating_id": "r3"}), ENTRY, daily_slots=SLOTS)
     assert "r3" not in collection.documents
+
+
+async def test_a_verified_rating_takes_no_daily_slot_even_when_all_are_taken() -> None:
+    collection = OneDocumentCollection()
+    store = RatingStore(collection, RecordingRelay())
+    for rating_id in ("r1", "r2"):
+        await store.add(RATING.model_copy(update={"rating_id": rating_id}), ENTRY, daily_slots=SLOTS)
+    verified = RATING.model_copy(update={"rating_id": "v1", "verified": True})
+    await store.add(verified, ENTRY, daily_slots=())
+    assert "daily_slot" not in collection.documents["v1"]
+    with pytest.raises(RatingExists):
+        await store.add(verified, ENTRY, daily_slots=())

@@ -140,6 +140,28 @@ async def test_the_daily_cap_per_client_and_point(client: AsyncClient, settings)
     assert other_point.status_code == 202
 
 
+async def test_verified_ratings_are_neither_refused_by_nor_counted_in_the_daily_cap(
+    client: AsyncClient, settings, store, visit_tokens
+) -> None:
+    """Issue 17: a whole office's citizens rate over its Wi-Fi (one address); each holds a visit token."""
+    office = {"X-Real-IP": "203.0.113.50"}
+    body = {"service_point_id": "P000001", "score": 4}
+    token, _ = visit_tokens.issue(service_point_id="P000001", visit_id="office-v1")
+    verified_first = await client.post("/ratings", json={**body, "visit_token": token}, headers=office)
+    assert verified_first.status_code == 202 and verified_first.json()["verified"] is True
+    # The verified rating took no slot: the anonymous ones still have the whole cap.
+    anonymous = [
+        (await client.post("/ratings", json=body, headers=office)).status_code
+        for _ in range(settings.ratings_per_client_per_point_per_day)
+    ]
+    assert anonymous == [202] * settings.ratings_per_client_per_point_per_day
+    token, _ = visit_tokens.issue(service_point_id="P000001", visit_id="office-v2")
+    fourth = await client.post("/ratings", json={**body, "visit_token": token}, headers=office)
+    assert fourth.status_code == 202, fourth.text
+    assert fourth.json()["verified"] is True
+    assert len(store.daily_slots) == settings.ratings_per_client_per_point_per_day
+
+
 async def test_the_client_is_the_last_forwarded_hop(client: AsyncClient, limiter, store) -> None:
     spoofed = {"X-Forwarded-For": "1.2.3.4, 10.9.8.7"}
     await client.post("/ratings", json={"service_point_id": "P000001", "score": 4}, headers=spoofed)

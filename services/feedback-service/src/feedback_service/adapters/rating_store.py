@@ -101,10 +101,17 @@ class RatingStore:
         daily_slots: Sequence[str],
         request_fingerprint: str | None = None,
     ) -> None:
-        """Inserts the rating in the first free daily slot, with its event to publish.
+        """Inserts the rating in the first free daily slot, with its event to publish; with no slots
+        (a verified rating) it takes none.
 
         Raises RatingExists when the rating id is taken, DailyCapReached when every slot is.
         """
+        if not daily_slots:
+            try:
+                await self._inserts.insert(rating_document(rating, request_fingerprint=request_fingerprint), event)
+            except DuplicateKeyError as error:
+                raise RatingExists(rating.rating_id) from error
+            return
         for slot in daily_slots:
             document = rating_document(rating, request_fingerprint=request_fingerprint, daily_slot=slot)
             try:

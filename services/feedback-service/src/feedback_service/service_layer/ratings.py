@@ -89,7 +89,9 @@ class RatingIntake:
             await self.store.add(
                 rating,
                 OutboxEntry.of(TopicName.RATINGS, event),
-                daily_slots=cap.slots,
+                # A visit token is its own proof (one rating per token): not counted against the daily
+                # cap per address, which exists for anonymous ratings (issue 17).
+                daily_slots=() if token_id is not None else cap.slots,
                 request_fingerprint=fingerprint,
             )
         except DailyCapReached:
