@@ -1,12 +1,26 @@
-"""A consumer loop for read models kept inside a service: batches of CloudEvents, applied, then committed."""
+"""A consumer loop for read models kept inside a service: batches of CloudEvents, applied, then committed.
+
+A record that cannot be processed (unreadable, or its handling fails for a reason in the record
+itself) is parked on the dead-letter topic and the loop goes on; see dead_letters.py.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pydantic import ValidationError
 
+from citizeninfo_shared.dead_letters import (
+    DeadLetters,
+    KafkaDeadLetters,
+    ParkedRecord,
+    counted,
+    describe,
+    is_unprocessable,
+    reason_of,
+)
 from citizeninfo_shared.events.envelope import CloudEvent
 
 log = structlog.get_logger(__name__)
@@ -32,8 +46,23 @@ class _ReplayWhenEmpty(ConsumerRebalanceListener):
             await self._consumer.seek_to_beginning(*assigned)
 
 
+class Record(Protocol):
+    """What the follower reads of a Kafka record (aiokafka's ConsumerRecord has it)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
 class TopicFollower:
-    """At-least-once: offsets are committed only after `apply` returns, so `apply` must be idempotent."""
+    """At-least-once: offsets are committed only after `apply` returns, so `apply` must be idempotent.
+
+    When `apply` fails on a batch for a reason in the records, each event is applied alone and those
+    that still fail are parked on the dead-letter topic (before the commit); a failure of the
+    surroundings (database, Kafka) fails the batch as before, to be retried.
+    """
 
     def __init__(
         self,
@@ -45,6 +74,7 @@ class TopicFollower:
         apply: ApplyBatch,
         max_records: int = 1_000,
         replay_when_empty: IsEmpty | None = None,
+        dead_letters: DeadLetters | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._topics = tuple(topics)
@@ -53,6 +83,7 @@ class TopicFollower:
         self._apply = apply
         self._max_records = max_records
         self._replay_when_empty = replay_when_empty
+        self._dead_letters = dead_letters or KafkaDeadLetters(bootstrap_servers, client_id=client_id)
         self.caught_up = asyncio.Event()
 
     async def run(self) -> None:
@@ -73,16 +104,47 @@ class TopicFollower:
                 if not batches:
                     self.caught_up.set()
                     continue
-                events = []
-                for records in batches.values():
-                    for record in records:
-                        try:
-                            events.append(CloudEvent.from_json_bytes(record.value))
-                        except (ValidationError, ValueError) as error:
-                            log.warning(
-                                "unreadable_record_skipped", topic=record.topic, offset=record.offset, error=str(error)
-                            )
-                await self._apply(events)
+                await self.process([record for records in batches.values() for record in records])
                 await consumer.commit()
         finally:
             await consumer.stop()
+            await self._dead_letters.close()
+
+    async def process(self, records: Sequence[Record]) -> None:
+        """Applies a batch; parks what cannot be processed. Raises only for errors worth a retry."""
+        parked: list[ParkedRecord] = []
+        readable: list[tuple[Record, CloudEvent]] = []
+        for record in records:
+            try:
+                readable.append((record, CloudEvent.from_json_bytes(record.value or b"")))
+            except (ValidationError, ValueError) as error:
+                parked.append(self._parked(record, "unreadable", describe(error)))
+        try:
+            if readable:
+                await self._apply([event for _, event in readable])
+        except Exception as error:
+            if not is_unprocessable(error):
+                raise
+            log.warning("batch_failed_applying_one_by_one", group_id=self._group_id, error=describe(error))
+            for record, event in readable:
+                try:
+                    await self._apply([event])
+                except Exception as single_error:
+                    if not is_unprocessable(single_error):
+                        raise
+                    parked.append(self._parked(record, reason_of(single_error), describe(single_error)))
+        await self._dead_letters.park(parked)
+        for record in parked:
+            counted(record)
+
+    def _parked(self, record: Record, reason: str, detail: str) -> ParkedRecord:
+        return ParkedRecord(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            consumer=self._group_id,
+            reason=reason,
+            detail=detail,
+        )

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 KEEP_FOREVER_MS = -1
+DEAD_LETTER_RETENTION_MS = 30 * 24 * 60 * 60 * 1000  # 30 days to look at, fix and replay a parked record
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class TopicName(StrEnum):
     VISITS = "citizeninfo.visits.v1"
     COMPLAINTS = "citizeninfo.complaints.v1"
     COMPLAINT_STATUS = "citizeninfo.complaint-status.v1"
+    DEAD_LETTERS = "citizeninfo.dead-letters.v1"
 
 
 # Event topics keep every event (retention forever) so the stats read model can be rebuilt from
@@ -46,6 +48,14 @@ TOPICS: dict[TopicName, Topic] = {
     TopicName.COMPLAINTS: Topic(TopicName.COMPLAINTS, 6, "delete", "Complaints for the national complaint system"),
     TopicName.COMPLAINT_STATUS: Topic(
         TopicName.COMPLAINT_STATUS, 6, "delete", "Status updates sent back by the national complaint system"
+    ),
+    # Records a consumer could not process (dead_letters.py); not event history, so not kept forever.
+    TopicName.DEAD_LETTERS: Topic(
+        TopicName.DEAD_LETTERS,
+        3,
+        "delete",
+        "Records consumers could not process, parked with their origin and reason",
+        retention_ms=DEAD_LETTER_RETENTION_MS,
     ),
 }
 
