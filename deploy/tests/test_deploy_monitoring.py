@@ -18,6 +18,7 @@ REQUIRED_ALERTS = {
     "CitizeninfoRelayBacklogNotDraining",
     "CitizeninfoStatsLagNotDraining",
     "CitizeninfoStatsFreshnessOver5s",
+    "CitizeninfoEventsDeadLettered",
 }
 
 
@@ -59,6 +60,12 @@ def test_rules_cover_backlog_freshness_errors_and_readiness() -> None:
         assert rule["labels"]["severity"] in {"warning", "critical"}, rule["alert"]
         assert {"summary", "description"} <= set(rule["annotations"]), rule["alert"]
         assert "for" in rule, f"{rule['alert']} fires on a single bad scrape"
+
+
+def test_dead_lettered_events_raise_an_alert_on_the_metric_the_follower_counts() -> None:
+    """Issue 17: a consumer that parks records keeps going, so someone must be told."""
+    rules = {rule["alert"]: rule for group in yaml.safe_load(RULES.read_text())["groups"] for rule in group["rules"]}
+    assert "citizeninfo_events_dead_lettered_total" in rules["CitizeninfoEventsDeadLettered"]["expr"]
 
 
 def test_every_alert_is_exercised_by_a_rule_test() -> None:
