@@ -1,5 +1,7 @@
 from datetime import UTC, datetime
 
+import pytest
+from citizeninfo_shared.dead_letters import EventRejected
 from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
 from citizeninfo_shared.events.complaints import ComplaintFiled
 from citizeninfo_shared.events.envelope import CloudEvent
@@ -48,7 +50,8 @@ async def test_status_events_update_the_complaint_once(client: AsyncClient, comp
     unknown = CloudEvent.wrap(
         change.model_copy(update={"complaint_id": "cmp_0000000000"}), source="test", subject="P000001"
     )
-    await handler(unknown)  # logged and skipped, never a crash
+    with pytest.raises(EventRejected):  # the follower parks it on the dead-letter topic
+        await handler(unknown)
 
     page = (await client.get(f"/complaints/{accepted['tracking_code']}")).json()
     assert [h["status"] for h in page["history"]] == ["received", "in_progress"]

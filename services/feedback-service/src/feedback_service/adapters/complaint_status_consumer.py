@@ -1,13 +1,15 @@
 """Reads citizeninfo.complaint-status.v1 (the national complaint system) into the complaints' history.
 
 At-least-once: offsets are committed after the batch is applied; each event id is handled once
-(IdempotentHandler), and applying the same change twice leaves the history as it was anyway.
+(IdempotentHandler), and applying the same change twice leaves the history as it was anyway. An
+event that is invalid (complaint_status_input), names no complaint of ours, or makes a transition the
+status machine refuses is rejected: the shared follower parks it on the dead-letter topic and goes on.
 """
 
 from collections.abc import Sequence
 
 import structlog
-from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
+from citizeninfo_shared.dead_letters import DeadLetters, EventRejected, describe
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.follower import TopicFollower
 from citizeninfo_shared.idempotency import IdempotentHandler, ProcessedEvents
@@ -15,8 +17,10 @@ from citizeninfo_shared.topics import TopicName
 from prometheus_client import Counter
 from pydantic import ValidationError
 
+from feedback_service.adapters.complaint_status_input import InboundStatusEvent
 from feedback_service.adapters.complaint_store import ComplaintStore
 from feedback_service.domain.complaint import history_after
+from feedback_service.domain.complaint_status import IllegalTransition
 from feedback_service.domain.tracking_codes import normalize
 
 log = structlog.get_logger(__name__)
@@ -35,24 +39,31 @@ class ComplaintStatusApplier:
 
     async def __call__(self, event: CloudEvent) -> None:
         try:
-            change = event.data_as(ComplaintStatusChanged)
-        except (ValidationError, ValueError) as error:
+            change = InboundStatusEvent.model_validate(event.model_dump()).data
+        except ValidationError as error:
             STATUS_UPDATES_IGNORED.labels("unreadable").inc()
-            log.warning("complaint_status_unreadable", event_id=event.id, error=str(error)[:300])
-            return
+            raise EventRejected("invalid", describe(error)) from None
         code = normalize(change.complaint_id) or (normalize(change.tracking_code) if change.tracking_code else None)
         stored = await self._store.get(code) if code else None
         if stored is None:
             STATUS_UPDATES_IGNORED.labels("unknown_complaint").inc()
-            log.warning("complaint_status_for_unknown_complaint", event_id=event.id)
-            return
-        history = history_after(stored.history, change, event.id)
+            raise EventRejected("unknown_complaint")
+        try:
+            history = history_after(stored.history, change, event.id)
+        except IllegalTransition as error:
+            STATUS_UPDATES_IGNORED.labels("illegal_transition").inc()
+            raise EventRejected("illegal_transition", str(error)) from None
         if history is not stored.history:
             await self._store.replace_history(code, history)
 
 
 def complaint_status_follower(
-    store: ComplaintStore, processed: ProcessedEvents, bootstrap_servers: str, *, group_id: str
+    store: ComplaintStore,
+    processed: ProcessedEvents,
+    bootstrap_servers: str,
+    *,
+    group_id: str,
+    dead_letters: DeadLetters | None = None,
 ) -> TopicFollower:
     """The shared consumer loop, each event applied once by id (offsets committed after each batch)."""
     handler = IdempotentHandler(CONSUMER_NAME, processed, ComplaintStatusApplier(store))
@@ -68,4 +79,5 @@ def complaint_status_follower(
         client_id="feedback-service-complaint-status",
         apply=apply,
         max_records=200,
+        dead_letters=dead_letters,  # None: the dead-letter topic
     )

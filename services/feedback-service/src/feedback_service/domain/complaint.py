@@ -2,13 +2,14 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from citizeninfo_shared.catalogue_projection import ServicePointRef
-from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
 from citizeninfo_shared.events.complaints import ComplaintContact, ComplaintFiled
 from citizeninfo_shared.privacy import redact
 from pydantic import BaseModel
 
+from feedback_service.domain.complaint_status import INITIAL, check_place
 from feedback_service.domain.rating import ServiceNotOffered
 from feedback_service.domain.tracking_codes import complaint_id_of, display
 
@@ -36,7 +37,7 @@ CATEGORY_NAMES: dict[Category, tuple[str, str]] = {
     Category.OTHER: ("อื่น ๆ", "Other"),
 }
 
-INITIAL_STATUS = "received"
+INITIAL_STATUS = INITIAL.value
 
 
 class StatusEntry(BaseModel):
@@ -79,14 +80,28 @@ def file_complaint(
     )
 
 
-def history_after(history: list[StatusEntry], change: ComplaintStatusChanged, event_id: str) -> list[StatusEntry]:
-    """The history with the change in its place by time; an event already applied changes nothing."""
+class StatusChange(Protocol):
+    status: str
+    note: str | None
+    changed_at: datetime
+
+
+def history_after(history: list[StatusEntry], change: StatusChange, event_id: str) -> list[StatusEntry]:
+    """The history with the change in its place by time; an event already applied changes nothing.
+
+    Raises IllegalTransition when the change does not fit between its neighbours in time (see
+    complaint_status), and ValueError for a time without a time zone (it could not be placed).
+    """
     if any(entry.event_id == event_id for entry in history):
         return history
+    if change.changed_at.utcoffset() is None:
+        raise ValueError("a status change needs a time with a time zone")
     entry = StatusEntry(
         status=change.status,
         note=redact(change.note) if change.note else None,
         changed_at=change.changed_at,
         event_id=event_id,
     )
-    return sorted([*history, entry], key=lambda e: e.changed_at)
+    after = sorted([*history, entry], key=lambda e: e.changed_at)
+    check_place([e.status for e in after], next(i for i, e in enumerate(after) if e is entry))
+    return after
