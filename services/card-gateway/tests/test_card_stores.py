@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from card_gateway.adapters.agent_store import Agent, AgentStore, agent_document
 from card_gateway.adapters.reader_store import ReaderStore
@@ -10,6 +10,7 @@ AGENT = Agent(
     token_sha256="0" * 64,
     registered_by="admin",
     registered_at=datetime(2018, 8, 16, tzinfo=UTC),
+    expires_at=datetime(2018, 11, 14, tzinfo=UTC),
 )
 
 
@@ -55,7 +56,7 @@ def test_an_agent_document_is_keyed_by_its_id_and_holds_no_token() -> None:
 
 async def test_adding_an_agent_inserts_its_document() -> None:
     collection = FakeCollection()
-    await AgentStore(collection).add(AGENT)
+    await AgentStore(collection, default_ttl=timedelta(days=90)).add(AGENT)
     assert collection.documents == [agent_document(AGENT)]
 
 

@@ -2,6 +2,8 @@
 
 A token is a signed JWT (HS256, its own secret) naming the service point, the visit and its expiry, so
 feedback-service verifies it without calling the card gateway; its `jti` makes reuse detectable (409).
+The `jti` is derived from the visit id: every token of one visit has the same id, so one visit rates
+once however often its card is read (issued again with the visit's start as `now`, it is the same token).
 """
 
 import uuid
@@ -13,6 +15,12 @@ import jwt
 VISIT_TOKEN_TTL = timedelta(hours=24)
 _AUDIENCE = "citizeninfo-feedback"
 _ISSUER = "citizeninfo-card-gateway"
+_TOKEN_IDS = uuid.UUID("0f5a7d62-3c1e-4b8e-9f2a-6d4c8b1e7a35")
+
+
+def token_id_of(visit_id: str) -> str:
+    """The one token id of a visit."""
+    return uuid.uuid5(_TOKEN_IDS, visit_id).hex
 
 
 class VisitTokenInvalid(ValueError):
@@ -35,7 +43,7 @@ class VisitTokenCodec:
     def issue(self, *, service_point_id: str, visit_id: str, now: datetime | None = None) -> tuple[str, VisitClaims]:
         issued = now or datetime.now(UTC)
         claims = VisitClaims(
-            token_id=uuid.uuid4().hex,
+            token_id=token_id_of(visit_id),
             visit_id=visit_id,
             service_point_id=service_point_id,
             expires_at=issued + self.ttl,

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 from citizeninfo_shared.runtime import service_runtime
@@ -13,8 +14,10 @@ from fastapi import FastAPI
 from card_gateway.adapters.agent_store import AGENTS_COLLECTION, AgentStore
 from card_gateway.adapters.audit_store import CARD_READS_COLLECTION, AuditStore
 from card_gateway.adapters.gdx import GdxClient
+from card_gateway.adapters.outbound_http import policed_client
 from card_gateway.adapters.reader_store import READERS_COLLECTION, ReaderStore
 from card_gateway.adapters.verification_store import VERIFICATION_COLLECTION, VerificationStore
+from card_gateway.adapters.visit_store import VISITS_COLLECTION, VisitStore
 from card_gateway.api import agents, readers, sessions, verification
 from card_gateway.config import CardSettings
 from card_gateway.service_layer.card_desk import CardDesk
@@ -23,13 +26,16 @@ from card_gateway.service_layer.card_desk import CardDesk
 OUTBOX_COLLECTIONS = [CARD_READS_COLLECTION]
 
 
-def build_card_desk(app: FastAPI, settings: CardSettings, gdx_http: httpx.AsyncClient) -> CardDesk:
+def build_card_desk(
+    app: FastAPI, settings: CardSettings, gdx_http: httpx.AsyncClient, visits: VisitStore, visit_codec: VisitTokenCodec
+) -> CardDesk:
     return CardDesk(
         readers=app.state.reader_store,
         audit=AuditStore(app.state.db[CARD_READS_COLLECTION]),
         verification=app.state.verification_store,
-        gdx=GdxClient(gdx_http),
-        visit_codec=VisitTokenCodec(settings.visit_token_secret.get_secret_value()),
+        visits=visits,
+        gdx=GdxClient(gdx_http, settings.outbound_policy()),
+        visit_codec=visit_codec,
         identity_key=settings.identity_hmac_key.get_secret_value().encode(),
         notify_relay=app.state.outbox_relay.notify,
     )
@@ -45,14 +51,25 @@ def create_app(settings: CardSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
             service_runtime(app, settings, outbox_collections=OUTBOX_COLLECTIONS, follow_catalogue=True),
-            httpx.AsyncClient(timeout=settings.online_verification_timeout_seconds) as gdx_http,
+            # Only to allow-listed registry hosts, checked at each connection; no redirects, no proxies.
+            policed_client(
+                settings.outbound_policy(), timeout=settings.online_verification_timeout_seconds
+            ) as gdx_http,
         ):
-            app.state.agent_store = AgentStore(app.state.db[AGENTS_COLLECTION])
+            visit_codec = VisitTokenCodec(settings.visit_token_secret.get_secret_value())
+            app.state.agent_store = AgentStore(
+                app.state.db[AGENTS_COLLECTION], default_ttl=timedelta(days=settings.agent_token_ttl_days)
+            )
             app.state.reader_store = ReaderStore(app.state.db[READERS_COLLECTION])
-            app.state.verification_store = VerificationStore(app.state.db[VERIFICATION_COLLECTION])
+            app.state.verification_store = VerificationStore(
+                app.state.db[VERIFICATION_COLLECTION], settings.secret_sealer()
+            )
+            visits = VisitStore(app.state.db[VISITS_COLLECTION], ttl=visit_codec.ttl)
             await app.state.agent_store.ensure_indexes()
             await app.state.reader_store.ensure_indexes()
-            app.state.card_desk = build_card_desk(app, settings, gdx_http)
+            await visits.ensure_indexes()
+            await app.state.verification_store.seal_clear_secrets()
+            app.state.card_desk = build_card_desk(app, settings, gdx_http, visits, visit_codec)
             yield
 
     return create_service_app(

@@ -34,11 +34,13 @@ class ReadRecord(BaseModel):
     citizen_hmac: str | None = None
     verified_online: bool | None = None
     read_at: datetime
+    visit_id: str | None = None  # the visit a successful read belongs to (its read_id when it started it)
+    repeat_visit: bool = False  # the card was read again during its visit: no new visit event
 
 
 def visit_event(record: ReadRecord) -> CloudEvent:
     data = VisitRecorded(
-        visit_id=record.read_id,
+        visit_id=record.visit_id or record.read_id,
         service_point_id=record.service_point_id,
         reader_id=record.reader_id,
         purpose=record.purpose,
@@ -55,7 +57,7 @@ def visit_event(record: ReadRecord) -> CloudEvent:
 def record_document(record: ReadRecord) -> dict[str, Any]:
     fields = record.model_dump()
     document = {"_id": fields.pop("read_id"), **fields}
-    if record.outcome != "read":
+    if record.outcome != "read" or record.repeat_visit:
         return document
     return new_document_with_events(document, OutboxEntry.of(TopicName.VISITS, visit_event(record)))
 

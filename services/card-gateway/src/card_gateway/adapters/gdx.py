@@ -4,6 +4,10 @@
    valid for 60 minutes (cached here a little less).
 2. GET {base}/ws/dopa/verification/personal?CitizenID&FirstName&LastName&BEBirthDate&LaserCode with
    headers Consumer-Key and Token → {"Result": true|false}; errors come as HTTP 500 with a code.
+
+Every request goes only where the outbound-URL policy allows (also a URL stored before the policy
+existed); redirects are not followed. The codes of `VerificationUnavailable` are for the log: callers
+show only that the check failed.
 """
 
 import time
@@ -11,6 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 import structlog
+
+from card_gateway.domain.outbound_urls import OutboundUrlPolicy, OutboundUrlRefused
 
 log = structlog.get_logger(__name__)
 
@@ -44,11 +50,17 @@ class VerificationUnavailable(Exception):
 
 
 class GdxClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, policy: OutboundUrlPolicy) -> None:
         self._http = http
+        self._policy = policy
         self._tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
 
     async def verify(self, config: GdxConfig, person: PersonToVerify) -> bool:
+        try:
+            self._policy.check_url(config.base_url)
+        except OutboundUrlRefused as error:
+            log.warning("gdx_destination_refused", reason=str(error))
+            raise VerificationUnavailable("destination_refused") from error
         token = await self._token(config)
         try:
             return await self._verify_with(config, token, person)
@@ -95,12 +107,15 @@ class GdxClient:
     async def _get(self, url: str, *, params: dict[str, str], headers: dict[str, str]) -> dict:
         try:
             response = await self._http.get(url, params=params, headers=headers)
+        except OutboundUrlRefused as error:  # checked again at the connection, after name resolution
+            log.warning("gdx_destination_refused", reason=str(error))
+            raise VerificationUnavailable("destination_refused") from error
         except httpx.TimeoutException as error:
             raise VerificationUnavailable("timeout") from error
         except httpx.HTTPError as error:
             raise VerificationUnavailable("unreachable") from error
-        if response.status_code >= 400:
-            raise VerificationUnavailable(_error_code(response))
+        if response.is_redirect or response.status_code >= 300:
+            raise VerificationUnavailable("redirect" if response.is_redirect else _error_code(response))
         try:
             body = response.json()
         except ValueError as error:

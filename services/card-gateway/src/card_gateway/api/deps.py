@@ -1,5 +1,6 @@
 """What the routes take from the running app (set by the lifespan, or by fakes in tests)."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -7,6 +8,7 @@ from fastapi import Depends, Request
 from card_gateway.adapters.agent_store import AgentStore
 from card_gateway.adapters.reader_store import ReaderStore
 from card_gateway.adapters.verification_store import VerificationStore
+from card_gateway.domain.outbound_urls import OutboundUrlPolicy
 from card_gateway.service_layer.card_desk import CardDesk
 
 
@@ -30,3 +32,17 @@ AgentStoreDep = Annotated[AgentStore, Depends(_agent_store)]
 ReaderStoreDep = Annotated[ReaderStore, Depends(_reader_store)]
 CardDeskDep = Annotated[CardDesk, Depends(_card_desk)]
 VerificationStoreDep = Annotated[VerificationStore, Depends(_verification_store)]
+
+
+async def _agent_ttl(request: Request) -> timedelta:
+    return timedelta(days=request.app.state.settings.agent_token_ttl_days)
+
+
+AgentTtlDep = Annotated[timedelta, Depends(_agent_ttl)]
+
+
+async def _outbound_policy(request: Request) -> OutboundUrlPolicy:
+    return request.app.state.settings.outbound_policy()
+
+
+OutboundPolicyDep = Annotated[OutboundUrlPolicy, Depends(_outbound_policy)]

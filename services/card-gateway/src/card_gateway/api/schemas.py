@@ -1,6 +1,7 @@
 """Request and response bodies of card-gateway (requests reject unknown fields)."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import RequestModel
@@ -24,6 +25,29 @@ class AgentRegistration(RequestModel):
 class AgentCredentials(BaseModel):
     agent_id: str
     token: str = Field(description="Shown only now: give it to the agent (--token); it cannot be read again.")
+    expires_at: datetime | None = Field(
+        default=None, description="The token is refused from then on: rotate it before."
+    )
+
+
+class AgentView(BaseModel):
+    """A registered agent as its point's staff see it: never its token or the token's digest."""
+
+    agent_id: str
+    service_point_id: str
+    name: str
+    registered_by: str
+    registered_at: datetime
+    expires_at: datetime
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    status: Literal["active", "expired", "revoked"]
+    connected: bool = Field(description="whether it holds a WebSocket to this gateway process now")
+
+
+class AgentList(BaseModel):
+    items: list[AgentView]
 
 
 class ReaderList(BaseModel):

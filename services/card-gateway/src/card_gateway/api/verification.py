@@ -1,16 +1,22 @@
-"""Per-point online verification (the registry check offices with an MOU may do)."""
+"""Per-point online verification (the registry check offices with an MOU may do).
+
+Only a national administrator sets or removes a point's endpoint and credentials, and only to an
+endpoint the outbound-URL policy allows (https, an allow-listed registry host); the point's staff may
+see whether it is on.
+"""
 
 from typing import Annotated
 
-from citizeninfo_shared.auth import CurrentPrincipal, ensure_may_act_for
+from citizeninfo_shared.auth import AdminPrincipal, CurrentPrincipal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Path, status
 
 from card_gateway.adapters.gdx import GdxConfig
-from card_gateway.api.deps import VerificationStoreDep
+from card_gateway.api.deps import OutboundPolicyDep, VerificationStoreDep
 from card_gateway.api.schemas import OnlineVerificationSettings, OnlineVerificationState
+from card_gateway.domain.outbound_urls import OutboundUrlRefused
 
 router = APIRouter(prefix="/service-points", tags=["online verification"])
 PointId = Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN)]
@@ -23,15 +29,24 @@ async def _check_rights(point_id: str, principal, catalogue) -> None:
     ensure_may_act_for(principal, point.department_id)
 
 
-@router.put("/{service_point_id}/online-verification", summary="Turn on the registry check for a point")
+@router.put(
+    "/{service_point_id}/online-verification", summary="Turn on the registry check for a point (administrators)"
+)
 async def put_online_verification(
     service_point_id: PointId,
     settings: OnlineVerificationSettings,
-    principal: CurrentPrincipal,
+    principal: AdminPrincipal,
     catalogue: CatalogueDep,
     store: VerificationStoreDep,
+    policy: OutboundPolicyDep,
 ) -> OnlineVerificationState:
     await _check_rights(service_point_id, principal, catalogue)
+    try:
+        policy.check_url(str(settings.base_url))
+    except OutboundUrlRefused as error:
+        raise Problem(
+            422, f"This endpoint is not allowed: {error}.", title="Endpoint not allowed", reason="endpoint_refused"
+        ) from error
     config = GdxConfig(
         base_url=str(settings.base_url),
         consumer_key=settings.consumer_key,
@@ -58,10 +73,12 @@ async def get_online_verification(
 
 
 @router.delete(
-    "/{service_point_id}/online-verification", status_code=status.HTTP_204_NO_CONTENT, summary="On-Card only"
+    "/{service_point_id}/online-verification",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="On-Card only (administrators)",
 )
 async def delete_online_verification(
-    service_point_id: PointId, principal: CurrentPrincipal, catalogue: CatalogueDep, store: VerificationStoreDep
+    service_point_id: PointId, principal: AdminPrincipal, catalogue: CatalogueDep, store: VerificationStoreDep
 ) -> None:
     await _check_rights(service_point_id, principal, catalogue)
     await store.remove(service_point_id)

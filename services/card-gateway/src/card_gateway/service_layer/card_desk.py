@@ -23,8 +23,11 @@ from card_gateway.adapters.audit_store import CARD_READS_COLLECTION, AuditStore,
 from card_gateway.adapters.gdx import GdxClient, PersonToVerify, VerificationUnavailable
 from card_gateway.adapters.reader_store import ReaderPlace, ReaderStore, reader_id_for
 from card_gateway.adapters.verification_store import VerificationStore
+from card_gateway.adapters.visit_store import VisitStore
 from card_gateway.domain.purposes import RELEASED_FIELDS, Purpose, needs_photo, release
+from card_gateway.domain.sealed_secrets import SealBroken
 from card_gateway.domain.sessions import Failure, Session, SessionBook
+from card_gateway.domain.visits import visit_key
 
 log = structlog.get_logger(__name__)
 
@@ -42,13 +45,23 @@ _AGENT_ERRORS = {
     "no_reader": Failure.NO_READER,
 }
 
+# What staff see when the registry check failed: why (timeouts, the remote's error, a refused
+# destination) goes to the log only, so the answer cannot probe the network or echo a remote.
+VERIFICATION_FAILED = "verification_unavailable"
+
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+Close = Callable[[], Awaitable[None]]
+
+
+async def _nothing_to_close() -> None:
+    return None
 
 
 @dataclass
 class AgentLink:
     agent: Agent
     send: Send
+    close: Close = _nothing_to_close
     readers: dict[str, str] = field(default_factory=dict)  # reader id → reader name
     card_present: dict[str, bool] = field(default_factory=dict)
     card_events: dict[str, int] = field(default_factory=dict)  # changes with every insert or removal
@@ -62,6 +75,7 @@ class CardDesk:
         readers: ReaderStore,
         audit: AuditStore,
         verification: VerificationStore,
+        visits: VisitStore,
         gdx: GdxClient,
         visit_codec: VisitTokenCodec,
         identity_key: bytes,
@@ -72,6 +86,7 @@ class CardDesk:
         self._readers = readers
         self._audit = audit
         self._verification = verification
+        self._visits = visits
         self._gdx = gdx
         self._visit_codec = visit_codec
         self._identity_key = identity_key
@@ -79,8 +94,8 @@ class CardDesk:
 
     # --- agents -------------------------------------------------------------------------------
 
-    async def agent_connected(self, agent: Agent, send: Send) -> AgentLink:
-        link = AgentLink(agent=agent, send=send)
+    async def agent_connected(self, agent: Agent, send: Send, close: Close = _nothing_to_close) -> AgentLink:
+        link = AgentLink(agent=agent, send=send, close=close)
         previous = self._links.get(agent.agent_id)
         self._links[agent.agent_id] = link
         if previous is not None:
@@ -92,6 +107,20 @@ class CardDesk:
             del self._links[link.agent.agent_id]
             await self._readers.disconnect(list(link.readers))
         await self._fail_sessions_of(link, Failure.AGENT_GONE)
+
+    def is_connected(self, agent_id: str) -> bool:
+        return agent_id in self._links
+
+    async def disconnect_agent(self, agent_id: str) -> None:
+        """Its credentials were revoked or rotated: close its link (in this process) and fail its sessions."""
+        link = self._links.get(agent_id)
+        if link is None:
+            return
+        try:
+            await link.close()
+        except Exception as error:  # already closing: it is forgotten below all the same
+            log.warning("agent_close_failed", agent_id=agent_id, error=repr(error)[:200])
+        await self.agent_disconnected(link)
 
     async def readers_reported(self, link: AgentLink, reported: list[dict[str, Any]]) -> None:
         now_present: dict[str, bool] = {}
@@ -214,24 +243,43 @@ class CardDesk:
     async def _finish_read(self, session: Session, card: dict[str, Any]) -> None:
         verified, verification_error = await self._verify_online(session, card)
         read_at = datetime.now(UTC)
-        visit_id = secrets.token_hex(16)
-        token, _claims = self._visit_codec.issue(service_point_id=session.service_point_id, visit_id=visit_id)
+        citizen_id = str(card["citizen_id"])
+        # The same card at the same point while its visit lasts is the same visit: the same token.
+        visit, new = await self._visits.claim(
+            visit_key(self._identity_key, service_point_id=session.service_point_id, citizen_id=citizen_id),
+            service_point_id=session.service_point_id,
+            now=read_at,
+        )
+        token, _claims = self._visit_codec.issue(
+            service_point_id=session.service_point_id, visit_id=visit.visit_id, now=visit.started_at
+        )
+        read_id = visit.visit_id if new else secrets.token_hex(16)
         record = _read_record(
             session,
-            read_id=visit_id,
+            read_id=read_id,
             outcome="read",
             read_at=read_at,
             fields_released=list(RELEASED_FIELDS[session.purpose]),
-            citizen_hmac=keyed_hash(self._identity_key, str(card["citizen_id"])),
+            citizen_hmac=keyed_hash(self._identity_key, citizen_id),
             verified_online=verified,
+            visit_id=visit.visit_id,
+            repeat_visit=not new,
         )
         await self._audit.append(record)
-        self._notify_relay(CARD_READS_COLLECTION, visit_id)
+        if new:
+            self._notify_relay(CARD_READS_COLLECTION, read_id)
         session.complete(release(session.purpose, card), token, verified, verification_error)
         CARD_READS.labels("read").inc()
 
     async def _verify_online(self, session: Session, card: dict[str, Any]) -> tuple[bool | None, str | None]:
-        config = await self._verification.for_point(session.service_point_id)
+        try:
+            config = await self._verification.for_point(session.service_point_id)
+        except SealBroken as error:
+            log.error(
+                "online_verification_secret_unreadable", service_point_id=session.service_point_id, error=str(error)
+            )
+            ONLINE_CHECKS.labels("unavailable").inc()
+            return None, VERIFICATION_FAILED
         if config is None:
             return None, None
         if not session.laser_code:
@@ -248,7 +296,8 @@ class CardDesk:
             verified = await self._gdx.verify(config, person)
         except VerificationUnavailable as error:
             ONLINE_CHECKS.labels("unavailable").inc()
-            return None, error.code
+            log.warning("online_verification_unavailable", service_point_id=session.service_point_id, code=error.code)
+            return None, VERIFICATION_FAILED
         ONLINE_CHECKS.labels("match" if verified else "no_match").inc()
         return verified, None
 
