@@ -97,8 +97,17 @@ class FakeComplaintStore:
         )
         return True
 
-    async def recent(self, limit: int) -> list[StoredComplaint]:
-        return sorted(self.complaints.values(), key=lambda c: c.complaint.filed_at, reverse=True)[:limit]
+    async def by_public_id(self, public_id: str) -> StoredComplaint | None:
+        return next((c for c in self.complaints.values() if c.public_id == public_id), None)
+
+    async def recent(self, limit: int, *, department_id=None, categories=None) -> list[StoredComplaint]:
+        chosen = [
+            c
+            for c in self.complaints.values()
+            if (department_id is None or c.complaint.department_id == department_id)
+            and (categories is None or c.complaint.category in categories)
+        ]
+        return sorted(chosen, key=lambda c: c.complaint.filed_at, reverse=True)[:limit]
 
 
 @pytest.fixture

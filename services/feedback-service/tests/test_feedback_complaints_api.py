@@ -73,7 +73,7 @@ async def test_bad_complaints(client: AsyncClient, complaint_store) -> None:
     assert complaint_store.complaints == {}
 
 
-async def test_open311_maps_requests_onto_complaints(client: AsyncClient, complaint_store) -> None:
+async def test_open311_maps_requests_onto_complaints(client: AsyncClient, complaint_store, staff_headers) -> None:
     services = (await client.get("/open311/v2/services.json")).json()
     assert "asked_for_copy" in {s["service_code"] for s in services}
     form = {
@@ -88,12 +88,18 @@ async def test_open311_maps_requests_onto_complaints(client: AsyncClient, compla
     assert created.status_code == 201
     [answer] = created.json()
     [request] = (await client.get(f"/open311/v2/requests/{answer['service_request_id']}.json")).json()
-    assert (request["status"], request["service_code"], request["lat"]) == ("open", "waiting_time", 13.75)
+    # Anonymous callers never see where the complainant was; the point's department does.
+    assert (request["status"], request["service_code"], request["lat"]) == ("open", "waiting_time", None)
+    [whole] = (
+        await client.get(f"/open311/v2/requests/{answer['service_request_id']}.json", headers=staff_headers)
+    ).json()
+    assert (whole["service_request_id"], whole["lat"]) == (answer["service_request_id"], 13.75)
     # No consent attribute: the phone number stays behind.
     [stored] = complaint_store.complaints.values()
     assert stored.complaint.contact is None and stored.complaint.channel == "open311"
     listed = (await client.get("/open311/v2/requests.json", params={"status": "open"})).json()
-    assert [r["service_request_id"] for r in listed] == [answer["service_request_id"]]
+    assert [r["service_request_id"] for r in listed] == [request["service_request_id"]]
+    assert request["service_request_id"].startswith("req_")
     assert (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json() == []
 
     bad = await client.post("/open311/v2/requests.json", data={**form, "service_code": "aliens"})

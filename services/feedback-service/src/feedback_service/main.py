@@ -40,6 +40,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app.state.rating_store = RatingStore(db[RATINGS_COLLECTION], app.state.outbox_relay)
             await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
+            await app.state.complaint_store.ensure_indexes()
             app.state.rate_limiter = RateLimiter(settings.rate_limit_window_seconds)
             app.state.rating_intake = RatingIntake(
                 settings,

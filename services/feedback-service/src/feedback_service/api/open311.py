@@ -5,11 +5,16 @@
   point); `lat`/`long` are kept as given. Contact (`email`, `phone`) is forwarded only when
   `attribute[consent_to_contact]=true`; names (`first_name`, `last_name`) are never stored.
 - Errors are problem+json like the rest of the system (the contract), not Open311's error array.
+- Reading requests follows the publication policy (domain/complaint_publication.py): anonymous
+  callers get public views (a public `req_…` id, never the tracking code, contact or location;
+  categories that could expose their author are not there at all); staff of the complaint's
+  department and admins get the whole complaint.
 """
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from citizeninfo_shared.auth import OptionalPrincipal, Principal
 from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
@@ -23,8 +28,15 @@ from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.api.client_identity import ClientPseudonym
 from feedback_service.api.deps import ComplaintStoreDep, KnownPointsDep, RateLimiterDep, SettingsDep
 from feedback_service.api.schemas import ContactDetails
+from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import CATEGORY_NAMES, Category
-from feedback_service.domain.tracking_codes import normalize
+from feedback_service.domain.complaint_publication import (
+    PUBLICLY_LISTED,
+    ComplaintPublication,
+    publication,
+    sees_everything,
+)
+from feedback_service.domain.tracking_codes import PUBLIC_ID_PREFIX, normalize, public_request_id
 from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -68,29 +80,69 @@ def _service(category: Category) -> dict[str, Any]:
     }
 
 
-def _request_view(stored: StoredComplaint) -> dict[str, Any]:
+def _published(
+    stored: StoredComplaint, principal: Principal | None, settings: FeedbackSettings
+) -> ComplaintPublication | None:
+    """The complaint as this caller may see it (None: not at all)."""
     complaint = stored.complaint
-    last = stored.history[-1] if stored.history else None
-    name_th, name_en = CATEGORY_NAMES.get(Category(complaint.category), CATEGORY_NAMES[Category.OTHER])
-    return {
-        "service_request_id": complaint.complaint_id,
-        "status": "closed" if stored.status in CLOSED_STATUSES else "open",
-        "status_notes": (last.note if last and last.note else stored.status),
+    code = normalize(complaint.tracking_code) or complaint.tracking_code
+    public_id = stored.public_id or public_request_id(code, settings.identity_hmac_key.get_secret_value().encode())
+    full = principal is not None and sees_everything(
+        is_admin=principal.is_admin,
+        caller_department_id=principal.department_id,
+        complaint_department_id=complaint.department_id,
+    )
+    return publication(
+        complaint,
+        public_id=public_id,
+        status=stored.status,
+        history=stored.history,
+        lat=stored.lat,
+        lon=stored.lon,
+        full=full,
+    )
+
+
+def _request_view(published: ComplaintPublication) -> dict[str, Any]:
+    name_th, name_en = CATEGORY_NAMES.get(Category(published.category), CATEGORY_NAMES[Category.OTHER])
+    view: dict[str, Any] = {
+        "service_request_id": published.complaint_id if published.full else published.public_id,
+        "status": "closed" if published.status in CLOSED_STATUSES else "open",
+        "status_notes": published.status_note or published.status,
         "service_name": f"{name_th} ({name_en})",
-        "service_code": complaint.category,
-        "description": complaint.description,
-        "agency_responsible": complaint.department_id,
-        "service_notice": f"ติดตามด้วยรหัส {complaint.tracking_code}",
-        "requested_datetime": complaint.filed_at.isoformat(),
-        "updated_datetime": (last.changed_at if last else complaint.filed_at).isoformat(),
+        "service_code": published.category,
+        "description": published.description,
+        "agency_responsible": published.department_id,
+        "service_notice": (
+            f"ติดตามด้วยรหัส {published.tracking_code}"
+            if published.tracking_code
+            else "ผู้แจ้งติดตามเรื่องด้วยรหัสที่ได้รับตอนแจ้ง — the citizen follows it with their tracking code"
+        ),
+        "requested_datetime": published.filed_at.isoformat(),
+        "updated_datetime": published.updated_at.isoformat(),
         "expected_datetime": None,
         "address": None,
-        "address_id": complaint.service_point_id,
+        "address_id": published.service_point_id,
         "zipcode": None,
-        "lat": stored.lat,
-        "long": stored.lon,
+        "lat": published.lat,
+        "long": published.lon,
         "media_url": None,
     }
+    if published.full:
+        view["public_id"] = published.public_id
+        view["tracking_code"] = published.tracking_code
+        view["email"] = published.contact.email if published.contact else None
+        view["phone"] = published.contact.phone if published.contact else None
+    return view
+
+
+async def _find(store, request_id: str) -> StoredComplaint | None:
+    """A complaint by its public id (`req_…`), its complaint id (`cmp_…`) or its tracking code."""
+    candidate = request_id.strip()
+    if candidate.lower().startswith(PUBLIC_ID_PREFIX):
+        return await store.by_public_id(candidate.lower())
+    code = normalize(candidate)
+    return await store.get(code) if code else None
 
 
 @router.get("/services.json", summary="Open311: the complaint categories")
@@ -189,21 +241,33 @@ async def create_request(
     ]
 
 
-@router.get("/requests.json", summary="Open311: complaints, newest first")
+@router.get(
+    "/requests.json",
+    summary="Open311: complaints, newest first",
+    description="Anonymous callers see public views of the categories that may be shown; staff see their "
+    "department's complaints whole, admins every complaint.",
+)
 async def list_requests(
     store: ComplaintStoreDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipal,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=40)] = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(open|closed)$")] = None,
     jurisdiction_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[dict[str, Any]]:
     if service_request_id:
-        codes = [normalize(i) for i in service_request_id.split(",")][:MAX_REQUESTS_LISTED]
-        found = [await store.get(code) for code in codes if code]
+        ids = [i for i in service_request_id.split(",") if i.strip()][:MAX_REQUESTS_LISTED]
+        found = [await _find(store, request_id) for request_id in ids]
         complaints = [c for c in found if c is not None]
-    else:
+    elif principal is None:
+        complaints = await store.recent(MAX_REQUESTS_LISTED, categories=PUBLICLY_LISTED)
+    elif principal.is_admin:
         complaints = await store.recent(MAX_REQUESTS_LISTED)
-    views = [_request_view(c) for c in complaints]
+    else:
+        complaints = await store.recent(MAX_REQUESTS_LISTED, department_id=principal.department_id)
+    published = [p for p in (_published(c, principal, settings) for c in complaints) if p is not None]
+    views = [_request_view(p) for p in published]
     return [
         v
         for v in views
@@ -213,10 +277,13 @@ async def list_requests(
 
 @router.get("/requests/{service_request_id}.json", summary="Open311: one complaint")
 async def get_request(
-    service_request_id: Annotated[str, Path(max_length=40)], store: ComplaintStoreDep
+    service_request_id: Annotated[str, Path(max_length=40)],
+    store: ComplaintStoreDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipal,
 ) -> list[dict[str, Any]]:
-    code = normalize(service_request_id)
-    stored = await store.get(code) if code else None
-    if stored is None:
+    stored = await _find(store, service_request_id)
+    published = _published(stored, principal, settings) if stored is not None else None
+    if published is None:
         raise Problem(404, f"ไม่พบคำขอ {service_request_id} — no Open311 request {service_request_id!r}.")
-    return [_request_view(stored)]
+    return [_request_view(published)]

@@ -7,9 +7,14 @@ event that names either finds the complaint by `_id` (the only fast query on the
 import re
 import secrets
 
+from citizeninfo_shared.privacy import keyed_hash
+
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _CODE_LENGTH = 10
 COMPLAINT_ID_PREFIX = "cmp_"
+# The id anyone may see (Open311 `service_request_id` of public listings): keyed, so it neither is
+# nor reveals the tracking code.
+PUBLIC_ID_PREFIX = "req_"
 _READ_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -38,3 +43,8 @@ def normalize(text: str) -> str | None:
     if len(candidate) != _CODE_LENGTH or any(c not in _ALPHABET for c in candidate):
         return None
     return candidate
+
+
+def public_request_id(code: str, secret: bytes) -> str:
+    """The complaint's public id: a keyed hash of its code (stable; without the key, not reversible)."""
+    return PUBLIC_ID_PREFIX + keyed_hash(secret, f"open311-public-id:{code}")[:24]

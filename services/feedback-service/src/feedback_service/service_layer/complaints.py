@@ -17,7 +17,7 @@ from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import INITIAL_STATUS, Category, StatusEntry, file_complaint
 from feedback_service.domain.rate_limits import complaint_counters
 from feedback_service.domain.rating import ServiceNotOffered
-from feedback_service.domain.tracking_codes import new_code
+from feedback_service.domain.tracking_codes import new_code, public_request_id
 from feedback_service.service_layer.abuse import enforce
 from feedback_service.service_layer.catalogue_lookup import known_point, service_not_offered
 
@@ -78,6 +78,7 @@ class ComplaintIntake:
                     history=[StatusEntry(status=INITIAL_STATUS, changed_at=now)],
                     lat=request.lat,
                     lon=request.lon,
+                    public_id=public_request_id(code, self.settings.identity_hmac_key.get_secret_value().encode()),
                 )
                 event = CloudEvent.wrap(complaint, source=EVENT_SOURCE, subject=point.service_point_id)
                 document = await self.store.add(code, stored, OutboxEntry.of(TopicName.COMPLAINTS, event))
