@@ -1,4 +1,9 @@
-"""Bearer JWTs issued by pin-service and verified by every service; roles and department rights."""
+"""Bearer JWTs issued by pin-service and verified by every service; roles and department rights.
+
+A token also carries its account's `epoch` at issue time. Each service keeps the latest state of every
+account in memory (`app.state.account_states`, fed by the account-state topic) and refuses the token of
+a disabled account, or one whose epoch is older than the account's (password reset, demotion, ...).
+"""
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -9,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
+from citizeninfo_shared.account_state import AccountStates
 from citizeninfo_shared.problems import Problem
 
 TOKEN_URL = "/api/pin/v1/auth/token"  # noqa: S105 - a URL, not a secret
@@ -24,6 +30,8 @@ class Principal(BaseModel):
     username: str
     role: Role
     department_id: str | None = None
+    # The account's token epoch when the token was issued (0 for tokens from before epochs existed).
+    token_epoch: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -46,6 +54,7 @@ class TokenCodec:
             "sub": principal.username,
             "role": principal.role.value,
             "department_id": principal.department_id,
+            "epoch": principal.token_epoch,
             "iss": self._issuer,
             "aud": self._audience,
             "iat": issued,
@@ -64,30 +73,50 @@ class TokenCodec:
                 options={"require": ["exp", "iat", "sub"]},
             )
             return Principal(
-                username=claims["sub"], role=Role(claims["role"]), department_id=claims.get("department_id")
+                username=claims["sub"],
+                role=Role(claims["role"]),
+                department_id=claims.get("department_id"),
+                token_epoch=int(claims.get("epoch") or 0),
             )
-        except (jwt.PyJWTError, KeyError, ValueError) as error:
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
             raise Problem(401, f"The bearer token is not valid: {error}", headers=BEARER_CHALLENGE) from error
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
+# How long a request with a token waits, just after start-up, for the account states to be read.
+ACCOUNT_STATES_WAIT_SECONDS = 5.0
+
+
 def _codec(request: Request) -> TokenCodec:
     return request.app.state.token_codec
+
+
+async def _verified(request: Request, token: str) -> Principal:
+    """The token's principal, unless it is forged, expired, or its account was disabled or changed since."""
+    principal = _codec(request).verify(token)
+    states: AccountStates | None = getattr(request.app.state, "account_states", None)
+    if states is None:  # an app without the follower (unit tests with fakes): signatures and expiry only
+        return principal
+    if not await states.wait_loaded(ACCOUNT_STATES_WAIT_SECONDS):
+        raise Problem(503, "Account states are still being loaded; try again shortly.", headers={"Retry-After": "5"})
+    if reason := states.refusal(principal.username, principal.token_epoch):
+        raise Problem(401, reason, headers=BEARER_CHALLENGE)
+    return principal
 
 
 async def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
     if not token:
         raise Problem(401, "Sign in first: this needs a bearer token.", headers=BEARER_CHALLENGE)
-    return _codec(request).verify(token)
+    return await _verified(request, token)
 
 
 async def optional_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal | None:
     """The caller when signed in, None when anonymous; a bad token is still a 401, never ignored."""
-    return _codec(request).verify(token) if token else None
+    return await _verified(request, token) if token else None
 
 
 async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:

@@ -33,6 +33,7 @@ class TopicName(StrEnum):
     COMPLAINTS = "citizeninfo.complaints.v1"
     COMPLAINT_STATUS = "citizeninfo.complaint-status.v1"
     DEAD_LETTERS = "citizeninfo.dead-letters.v1"
+    ACCOUNT_STATE = "citizeninfo.account-state.v1"
 
 
 # Event topics keep every event (retention forever) so the stats read model can be rebuilt from
@@ -56,6 +57,10 @@ TOPICS: dict[TopicName, Topic] = {
         "delete",
         "Records consumers could not process, parked with their origin and reason",
         retention_ms=DEAD_LETTER_RETENTION_MS,
+    ),
+    # Compacted: every service reads it whole at start-up into memory (latest state per username).
+    TopicName.ACCOUNT_STATE: Topic(
+        TopicName.ACCOUNT_STATE, 1, "compact", "Accounts disabled, enabled or with tokens revoked (key = username)"
     ),
 }
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
+from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
@@ -51,6 +52,7 @@ def create_app(settings: CardSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
             service_runtime(app, settings, outbox_collections=OUTBOX_COLLECTIONS, follow_catalogue=True),
+            follow_account_state(app, settings),
             # Only to allow-listed registry hosts, checked at each connection; no redirects, no proxies.
             policed_client(
                 settings.outbound_policy(), timeout=settings.online_verification_timeout_seconds

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.idempotency import MongoProcessedEvents
 from citizeninfo_shared.runtime import service_runtime, supervised
 from citizeninfo_shared.service_app import create_service_app
@@ -27,8 +28,11 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(
-            app, settings, outbox_collections=[RATINGS_COLLECTION, COMPLAINTS_COLLECTION], follow_catalogue=True
+        async with (
+            service_runtime(
+                app, settings, outbox_collections=[RATINGS_COLLECTION, COMPLAINTS_COLLECTION], follow_catalogue=True
+            ),
+            follow_account_state(app, settings),
         ):
             db = app.state.db
             # The runtime's follower keeps writing app.state.catalogue; routes read through this cache.

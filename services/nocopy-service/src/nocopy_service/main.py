@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import structlog
+from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
 from fastapi import FastAPI
@@ -36,7 +37,10 @@ def create_app(settings: NocopySettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, outbox_collections=[READINESS_COLLECTION], follow_catalogue=True):
+        async with (
+            service_runtime(app, settings, outbox_collections=[READINESS_COLLECTION], follow_catalogue=True),
+            follow_account_state(app, settings),
+        ):
             app.state.readiness_store = ReadinessStore(
                 app.state.db[READINESS_COLLECTION], history_limit=settings.readiness_history_limit
             )

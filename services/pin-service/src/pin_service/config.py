@@ -11,8 +11,15 @@ class PinSettings(ServiceSettings):
     # No default: `make up` sets a development password; production must set its own.
     admin_password: SecretStr | None = None
     access_token_ttl_seconds: int = 900
-    # After this many wrong passwords within the lockout period, the account refuses sign-in for that period.
-    login_max_failures: int = 5
-    login_lockout_seconds: int = 900
+    # Wrong passwords slow sign-in, never lock it (domain/login_throttle.py): per client address and
+    # account, this many free failures, then a wait doubling from 1 s up to the maximum; per account
+    # across all addresses, a looser budget whose wait is capped low, so the owner elsewhere gets in.
+    login_client_free_failures: int = 4
+    login_client_max_delay_seconds: float = 900
+    login_account_free_failures: int = 20
+    login_account_max_delay_seconds: float = 30
+    login_forget_after_seconds: float = 3600
+    # argon2 hashes and verifications running at once, each in a worker thread (about 0.25 s of CPU each).
+    password_hashing_concurrency: int = 2
     # A catalogue import is applied in batches of this many lines (one round trip per batch).
     import_batch_size: int = 500

@@ -4,19 +4,23 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.follower import TopicFollower
 from citizeninfo_shared.runtime import service_runtime, supervised
 from citizeninfo_shared.service_app import create_service_app
 from citizeninfo_shared.topics import TopicName
 from fastapi import FastAPI
 
-from pin_service.adapters.accounts import AccountStore
+from pin_service.adapters.accounts import USERS_COLLECTION, AccountStore
 from pin_service.adapters.catalogue import CATALOGUE_COLLECTIONS
 from pin_service.adapters.geography import thai_geography
+from pin_service.adapters.login_throttle import LoginThrottle
+from pin_service.adapters.password_work import PasswordWork
 from pin_service.adapters.search_index import SEARCH_CONSUMER_GROUP, SearchIndexWriter, ensure_search_index
 from pin_service.adapters.service_points import ServicePointStore
 from pin_service.api import accounts, catalogue, search, service_points
 from pin_service.config import PinSettings
+from pin_service.domain.login_throttle import default_policy
 
 
 async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
@@ -33,22 +37,45 @@ async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
     await follower.run()
 
 
+def _wire_accounts(app: FastAPI, settings: PinSettings) -> AccountStore:
+    policy = default_policy(
+        client_free_failures=settings.login_client_free_failures,
+        client_max_delay_seconds=settings.login_client_max_delay_seconds,
+        account_free_failures=settings.login_account_free_failures,
+        account_max_delay_seconds=settings.login_account_max_delay_seconds,
+        forget_after_seconds=settings.login_forget_after_seconds,
+    )
+    app.state.sign_in_throttle = LoginThrottle(app.state.db, policy)
+    app.state.password_change_throttle = LoginThrottle(app.state.db, policy, scope="password-change")
+    app.state.account_store = AccountStore(
+        app.state.db, notify=app.state.outbox_relay.notify, on_change=app.state.account_states.set
+    )
+    return app.state.account_store
+
+
 def create_app(settings: PinSettings | None = None) -> FastAPI:
     settings = settings or PinSettings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(
-            app,
-            settings,
-            outbox_collections=CATALOGUE_COLLECTIONS,
-            use_elasticsearch=True,
-            # Search needs Elasticsearch; accounts, import and pins do not, so they stay in rotation.
-            needed_to_answer=frozenset({"mongodb"}),
+        async with (
+            service_runtime(
+                app,
+                settings,
+                outbox_collections=[*CATALOGUE_COLLECTIONS, USERS_COLLECTION],
+                use_elasticsearch=True,
+                # Search needs Elasticsearch; accounts, import and pins do not, so they stay in rotation.
+                needed_to_answer=frozenset({"mongodb"}),
+            ),
+            follow_account_state(app, settings),
         ):
             app.state.token_codec.ttl_seconds = settings.access_token_ttl_seconds
+            app.state.password_work = PasswordWork(settings.password_hashing_concurrency)
             app.state.geography = await asyncio.to_thread(thai_geography)
-            await AccountStore(app.state.db).ensure_bootstrap_admin(settings.admin_user, settings.admin_password)
+            admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
+            await _wire_accounts(app, settings).ensure_bootstrap_admin(
+                settings.admin_user, admin_password, app.state.password_work
+            )
             await ServicePointStore(app.state.db).ensure_indexes()
             indexer = asyncio.create_task(supervised(lambda: _keep_search_index(app, settings)), name="search-index")
             try:

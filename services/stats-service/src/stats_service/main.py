@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.problems import problem_response
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
@@ -27,7 +28,10 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, use_elasticsearch=True, needed_to_answer=NEEDED_TO_ANSWER):
+        async with (
+            service_runtime(app, settings, use_elasticsearch=True, needed_to_answer=NEEDED_TO_ANSWER),
+            follow_account_state(app, settings),
+        ):
             yield
 
     app = create_service_app(

@@ -1,44 +1,66 @@
-"""Failed sign-ins per account, so a password cannot be guessed at speed (collection `login_failures`)."""
+"""Failed sign-ins, per (client, account) and per account (collection `login_failures`, read by `_id`).
 
-from datetime import UTC, datetime, timedelta
+The rules are in domain/login_throttle.py; this keeps the counts. The client is a keyed hash of its
+address, never the address itself. Documents of the former lock-out (keyed by bare username) are
+simply no longer read.
+"""
+
+from datetime import UTC, datetime
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from pin_service.domain.login_throttle import Budget, Failures, ThrottlePolicy
+
 
 class LoginThrottle:
-    def __init__(self, database: AsyncDatabase, *, max_failures: int, lockout: timedelta) -> None:
+    def __init__(self, database: AsyncDatabase, policy: ThrottlePolicy, *, scope: str = "sign-in") -> None:
         self._failures = database["login_failures"]
-        self._max_failures = max_failures
-        self._lockout = lockout
+        self._policy = policy
+        self._scope = scope
 
-    async def seconds_locked(self, username: str, now: datetime | None = None) -> int:
-        """How long sign-in stays refused for this account (0 when it is not locked)."""
-        record = await self._failures.find_one({"_id": username})
-        if record is None or record.get("locked_until") is None:
-            return 0
-        remaining = (record["locked_until"] - (now or datetime.now(UTC))).total_seconds()
-        return max(0, int(remaining) + 1) if remaining > 0 else 0
+    def _client_key(self, client: str, username: str) -> str:
+        return f"{self._scope}|client|{client}|{username}"
 
-    async def record_failure(self, username: str, now: datetime | None = None) -> int:
-        """Counts a failure; the Nth within the lockout window locks the account. Returns seconds locked."""
+    def _account_key(self, username: str) -> str:
+        return f"{self._scope}|account|{username}"
+
+    async def _read(self, key: str) -> Failures | None:
+        record = await self._failures.find_one({"_id": key})
+        if record is None:
+            return None
+        return Failures(count=int(record["failures"]), last_at=record["last_failure_at"].replace(tzinfo=UTC))
+
+    async def seconds_to_wait(self, client: str, username: str, now: datetime | None = None) -> int:
+        """0 when this client may try a password for this account now, else the seconds to wait."""
         now = now or datetime.now(UTC)
-        record = await self._failures.find_one_and_update(
-            {"_id": username},
-            {"$inc": {"failures": 1}, "$setOnInsert": {"first_failure_at": now}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
+        return self._policy.seconds_to_wait(
+            await self._read(self._client_key(client, username)), await self._read(self._account_key(username)), now
         )
-        if now - record["first_failure_at"] > self._lockout:
-            # The earlier failures are old news: this one starts a new window.
-            await self._failures.update_one(
-                {"_id": username}, {"$set": {"failures": 1, "first_failure_at": now, "locked_until": None}}
-            )
-            return 0
-        if record["failures"] >= self._max_failures:
-            await self._failures.update_one({"_id": username}, {"$set": {"locked_until": now + self._lockout}})
-            return int(self._lockout.total_seconds())
-        return 0
 
-    async def clear(self, username: str) -> None:
-        await self._failures.delete_one({"_id": username})
+    async def record_failure(self, client: str, username: str, now: datetime | None = None) -> None:
+        now = now or datetime.now(UTC)
+        await self._count(self._client_key(client, username), self._policy.per_client, now)
+        await self._count(self._account_key(username), self._policy.per_account, now)
+
+    async def _count(self, key: str, budget: Budget, now: datetime) -> None:
+        record = await self._failures.find_one_and_update(
+            {"_id": key},
+            {"$inc": {"failures": 1}, "$set": {"last_failure_at": now}},
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+        )
+        if (
+            record is not None
+            and budget.current(
+                Failures(int(record.get("failures", 0)), record["last_failure_at"].replace(tzinfo=UTC)), now
+            )
+            is None
+        ):
+            # The earlier failures were forgotten: this one starts the count again.
+            await self._failures.update_one({"_id": key}, {"$set": {"failures": 1, "last_failure_at": now}})
+
+    async def clear(self, client: str, username: str) -> None:
+        """After the right password: this client starts afresh; the account's count fades on its own
+        (a success does not refund an attack spread over other addresses)."""
+        await self._failures.delete_one({"_id": self._client_key(client, username)})

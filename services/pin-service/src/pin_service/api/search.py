@@ -13,6 +13,8 @@ from pin_service.domain.thai_text import segment
 router = APIRouter(tags=["search"])
 
 MAX_RADIUS_M = 500_000
+# Elasticsearch's index.max_result_window: offset + limit beyond it is refused by the search engine.
+MAX_RESULT_WINDOW = 10_000
 SOURCE_FIELDS = [
     "id", "name_th", "name_en", "address_th", "department_id", "department_name_th", "ministry_id",
     "ministry_name_th", "province_code", "province_name_th", "district_code", "district_name_th", "location", "flags",
@@ -106,8 +108,14 @@ async def search(
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    offset: Annotated[int, Query(ge=0, lt=MAX_RESULT_WINDOW)] = 0,
 ) -> dict[str, Any]:
+    if offset + limit > MAX_RESULT_WINDOW:
+        raise Problem(
+            422,
+            f"offset + limit may be at most {MAX_RESULT_WINDOW}: narrow the search (q or filters) instead of "
+            "paging this deep.",
+        )
     near = _near(lat, lon)
     must, must_not = filters.clauses()
     scored = []
@@ -124,7 +132,7 @@ async def search(
         size=limit,
         from_=offset,
         source_includes=SOURCE_FIELDS,
-        track_total_hits=10_000,
+        track_total_hits=MAX_RESULT_WINDOW,
     )
     hits = response["hits"]
     return {

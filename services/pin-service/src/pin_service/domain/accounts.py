@@ -1,7 +1,16 @@
-"""Account rules: argon2 password hashes and what a new account must carry."""
+"""Account rules: argon2 password hashes, token epochs, and the administrators that must remain.
+
+Pure functions; hashing and verifying are CPU work that the adapter runs off the event loop.
+"""
+
+import functools
+import time
+from collections.abc import Mapping
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from citizeninfo_shared.auth import Role
 
 _hasher = PasswordHasher()
 
@@ -21,3 +30,35 @@ def password_matches(password_hash: str, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+@functools.cache
+def dummy_password_hash() -> str:
+    """A hash with the same parameters as real ones: an unknown username is checked against it, so a
+    sign-in takes the same work whether or not the account exists."""
+    return _hasher.hash("no account has this password: it only makes unknown users cost the same")
+
+
+def new_token_epoch() -> int:
+    """A fresh epoch (microseconds since 1970): larger than any earlier one, even across a re-created
+    account, so every token issued before the change that takes it is refused."""
+    return time.time_ns() // 1_000
+
+
+def is_enabled_admin(user: Mapping[str, Any]) -> bool:
+    return user.get("role") == Role.ADMIN.value and not user.get("disabled")
+
+
+def loses_admin_rights(user: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+    """Whether applying `changes` (disabled, role) leaves `user` no longer an enabled administrator."""
+    if not is_enabled_admin(user):
+        return False
+    return bool(changes.get("disabled")) or changes.get("role", Role.ADMIN.value) != Role.ADMIN.value
+
+
+def revokes_tokens(user: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+    """A change that makes tokens already issued wrong or dangerous: disabling, a new password, another
+    role or department (tokens carry role and department)."""
+    if changes.get("password") or (changes.get("disabled") and not user.get("disabled")):
+        return True
+    return any(field in changes and changes[field] != user.get(field) for field in ("role", "department_id"))
