@@ -139,8 +139,11 @@ class RunningAgent:
         return stderr.decode(errors="replace")
 
 
-def _readers(gateway: httpx.Client, point: str, agent_id: str) -> dict[str, dict]:
-    items = gateway.get("/api/card/v1/readers", params={"service_point_id": point}).json()["items"]
+def _readers(gateway: httpx.Client, point: str, agent_id: str, headers: dict[str, str]) -> dict[str, dict]:
+    # The reader inventory is for the point's department (or an admin) since issue 17.
+    response = gateway.get("/api/card/v1/readers", params={"service_point_id": point}, headers=headers)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
     return {r["name"]: r for r in items if r["agent_id"] == agent_id}
 
 
@@ -148,7 +151,9 @@ def _start_agent(gateway: httpx.Client, staff: dict[str, str], point: str) -> tu
     credentials = _register_agent(gateway, staff, point)
     agent = RunningAgent(credentials["token"], credentials["agent_id"])
     readers = wait_until(
-        lambda: (r := _readers(gateway, point, agent.agent_id)) and all(r[n]["connected"] for n in PORT_OF) and r,
+        lambda: (
+            (r := _readers(gateway, point, agent.agent_id, staff)) and all(r[n]["connected"] for n in PORT_OF) and r
+        ),
         timeout=15,
     )
     return agent, readers
@@ -184,17 +189,17 @@ def _card(citizen_id: str, atr: bytes = ATR_FAMILY_3B79, **fields) -> CardProfil
     return CardProfile(citizen_id=citizen_id, atr=atr, **fields)
 
 
-def _wait_card_present(gateway, point, agent_id, reader, present: bool) -> None:
-    wait_until(lambda: _readers(gateway, point, agent_id)[reader]["card_present"] is present, timeout=10)
+def _wait_card_present(gateway, point, agent_id, reader, present: bool, headers: dict[str, str]) -> None:
+    wait_until(lambda: _readers(gateway, point, agent_id, headers)[reader]["card_present"] is present, timeout=10)
 
 
-def test_the_agent_reports_both_readers_and_card_insert_and_remove(gateway, point, agent) -> None:
+def test_the_agent_reports_both_readers_and_card_insert_and_remove(gateway, point, staff, agent) -> None:
     running, readers = agent
     assert set(readers) >= {READER_0, READER_1}
     with VirtualCard(_card(CITIZEN_IDS[0]), port=PORT_OF[READER_1]):
-        _wait_card_present(gateway, point, running.agent_id, READER_1, True)
-        assert _readers(gateway, point, running.agent_id)[READER_0]["card_present"] is False
-    _wait_card_present(gateway, point, running.agent_id, READER_1, False)
+        _wait_card_present(gateway, point, running.agent_id, READER_1, True, staff)
+        assert _readers(gateway, point, running.agent_id, staff)[READER_0]["card_present"] is False
+    _wait_card_present(gateway, point, running.agent_id, READER_1, False, staff)
 
 
 def test_identity_check_reads_family_3b79_and_releases_no_full_id_once(
@@ -241,7 +246,7 @@ def test_registration_with_photo_reads_family_3b67_with_the_full_id_and_photo(ga
 def test_a_card_already_in_the_reader_is_read_when_the_session_opens(gateway, point, staff, agent) -> None:
     running, readers = agent
     with VirtualCard(_card(CITIZEN_IDS[3])):
-        _wait_card_present(gateway, point, running.agent_id, READER_0, True)
+        _wait_card_present(gateway, point, running.agent_id, READER_0, True, staff)
         body = _finished(gateway, staff, _open(gateway, staff, readers[READER_0]["reader_id"], "verified_visit"))
     assert body["status"] == "read"
     assert body["visit_token"]
@@ -256,7 +261,7 @@ def test_a_card_pulled_mid_read_fails_the_session_clearly(gateway, point, staff,
         card.removed.wait(5)
     assert (body["status"], body["error"]) == ("failed", "card_removed"), body
     assert body["error_th"] and body["card"] is None
-    _wait_card_present(gateway, point, running.agent_id, READER_0, False)
+    _wait_card_present(gateway, point, running.agent_id, READER_0, False, staff)
 
 
 def test_a_card_with_a_bad_check_digit_is_unreadable(gateway, staff, agent) -> None:
@@ -320,7 +325,7 @@ def test_an_agent_killed_mid_session_fails_the_session(gateway, point, staff) ->
     doomed.stop()
     body = _finished(gateway, staff, session_id)
     assert (body["status"], body["error"]) == ("failed", "agent_gone")
-    gone = _readers(gateway, point, doomed.agent_id)
+    gone = _readers(gateway, point, doomed.agent_id, staff)
     assert not gone[READER_1]["connected"]
     refused = gateway.post(
         "/api/card/v1/sessions",
@@ -357,7 +362,9 @@ def gdx_simulator() -> Iterator[tuple[str, Registry]]:
     thread.join(timeout=10)
 
 
-def test_online_verification_through_the_gdx_simulator(gateway, staff, agent, gdx_simulator) -> None:
+def test_online_verification_through_the_gdx_simulator(
+    gateway, staff, admin_headers, agent, gdx_simulator, infrastructure
+) -> None:
     _, readers = agent
     base_url, registry = gdx_simulator
     citizen_id = CITIZEN_IDS[3]
@@ -368,9 +375,19 @@ def test_online_verification_through_the_gdx_simulator(gateway, staff, agent, gd
         "consumer_secret": registry.consumer_secret,
         "agent_id": "3100000000001",
     }
-    response = gateway.put(f"/api/card/v1/service-points/{POINT}/online-verification", json=settings, headers=staff)
+    path = f"/api/card/v1/service-points/{POINT}/online-verification"
+    assert gateway.put(path, json=settings, headers=staff).status_code == 403  # administrators only (issue 17)
+    # The simulator on loopback is allowed because the dev stack runs in development.
+    response = gateway.put(path, json=settings, headers=admin_headers)
     assert response.status_code == 200, response.text
     assert "consumer_secret" not in response.text
+    client = MongoClient(infrastructure.mongodb_url, serverSelectionTimeoutMS=5000)
+    try:
+        stored = client["citizeninfo_card"]["online_verification"].find_one({"_id": POINT})
+    finally:
+        client.close()
+    assert "consumer_secret" not in stored and stored["consumer_secret_sealed"].startswith("v1.")
+    assert registry.consumer_secret not in json.dumps(stored, default=str)
     try:
         results = []
         for laser in ("JT0-1234567-89", "JT0-9999999-99", None):
@@ -382,7 +399,82 @@ def test_online_verification_through_the_gdx_simulator(gateway, staff, agent, gd
         assert results == [("read", True, None), ("read", False, None), ("read", None, "no_laser_code")]
         assert registry.token_requests == 1  # the token is cached for its hour
     finally:
-        gateway.delete(f"/api/card/v1/service-points/{POINT}/online-verification", headers=staff)
+        gateway.delete(path, headers=admin_headers)
+
+
+# --- issue 17 ---------------------------------------------------------------------------------------
+
+
+def test_readers_are_refused_to_anonymous_callers_and_other_departments(gateway, point, other_staff, agent) -> None:
+    query = {"service_point_id": point}
+    anonymous = gateway.get("/api/card/v1/readers", params=query)
+    assert anonymous.status_code == 401 and anonymous.headers["content-type"] == "application/problem+json"
+    assert gateway.get("/api/card/v1/readers", params=query, headers=other_staff).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://169.254.169.254/latest", "http://10.0.0.1:8099", "https://127.0.0.1.nip.io", "https://scanner.example"],
+)
+def test_a_registry_endpoint_off_the_allow_list_is_refused(gateway, admin_headers, point, base_url) -> None:
+    settings = {"base_url": base_url, "consumer_key": "k", "consumer_secret": "s", "agent_id": "3100000000001"}
+    response = gateway.put(
+        f"/api/card/v1/service-points/{point}/online-verification", json=settings, headers=admin_headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["reason"] == "endpoint_refused"
+
+
+def test_the_same_card_read_twice_is_one_visit_and_rates_once(gateway, point, staff, agent) -> None:
+    _, readers = agent
+    tokens = []
+    for _ in range(2):
+        session_id = _open(gateway, staff, readers[READER_0]["reader_id"], "verified_visit")
+        with VirtualCard(_card(CITIZEN_IDS[0])):
+            body = _finished(gateway, staff, session_id)
+        assert body["status"] == "read", body
+        tokens.append(body["visit_token"])
+    assert tokens[0] == tokens[1]
+
+    rating = {"service_point_id": point, "score": 5, "visit_token": tokens[0]}
+
+    def first_rating():
+        response = gateway.post("/api/feedback/v1/ratings", json=rating)
+        return response if response.status_code != 404 else None  # until feedback knows the point
+
+    accepted = wait_until(first_rating, timeout=20)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["verified"] is True
+    assert gateway.post("/api/feedback/v1/ratings", json={**rating, "score": 4}).status_code == 409
+
+
+def test_a_revoked_agent_is_cut_off_and_its_token_refused(gateway, point, staff) -> None:
+    revoked, _readers_now = _start_agent(gateway, staff, point)
+    response = gateway.delete(f"/api/card/v1/agents/{revoked.agent_id}", headers=staff)
+    assert response.status_code == 204, response.text
+    wait_until(lambda: not _readers(gateway, point, revoked.agent_id, staff)[READER_0]["connected"], timeout=15)
+    assert revoked.process.wait(timeout=60) == 2  # it came back and was refused
+    assert "403" in revoked.stop()
+    listed = gateway.get("/api/card/v1/agents", params={"service_point_id": point}, headers=staff).json()["items"]
+    [entry] = [a for a in listed if a["agent_id"] == revoked.agent_id]
+    assert entry["status"] == "revoked" and "token" not in entry
+
+
+def test_a_rotated_token_replaces_the_old_one(gateway, point, staff) -> None:
+    credentials = _register_agent(gateway, staff, point)
+    assert credentials["expires_at"]
+    response = gateway.post(f"/api/card/v1/agents/{credentials['agent_id']}/rotate", headers=staff)
+    assert response.status_code == 200, response.text
+    rotated = response.json()
+    assert rotated["token"] != credentials["token"]
+    old = RunningAgent(credentials["token"], credentials["agent_id"])
+    assert old.process.wait(timeout=15) == 2
+    assert "403" in old.stop()
+    new = RunningAgent(rotated["token"], rotated["agent_id"])
+    try:
+        wait_until(lambda: _readers(gateway, point, new.agent_id, staff).get(READER_0, {}).get("connected"), timeout=15)
+    finally:
+        new.stop()
 
 
 SKIPPED_RUN_DIRS = ("elasticsearch-", "kafka-", "kafka_")

@@ -74,6 +74,11 @@ class FakeCollection:
         for key in update.get("$unset", {}):
             existing.pop(key, None)
 
+    async def delete_many(self, filter: dict) -> None:
+        for key, document in list(self.documents.items()):
+            if self._matches(document, filter):
+                del self.documents[key]
+
     async def create_index(self, *args, **kwargs) -> None:
         return None
 

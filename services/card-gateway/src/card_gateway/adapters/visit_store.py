@@ -1,8 +1,8 @@
 """Open visits (`visits`, `_id` = keyed hash of point and citizen id): which visit a card read belongs to.
 
 Claiming is atomic across readers and replicas: the first read of a card at a point starts a visit; a
-read while it lasts joins it; a read after it ended starts the next one. Ended visits are removed by a
-TTL index.
+read while it lasts joins it; a read after it ended starts the next one. Ended visits are deleted whenever a new one starts (FerretDB
+has no TTL indexes); they hold no personal data, only the keyed hash.
 """
 
 from datetime import datetime, timedelta
@@ -31,7 +31,7 @@ class VisitStore:
         self._ttl = ttl
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index("expires_at", expireAfterSeconds=0)
+        await self._collection.create_index("expires_at")
 
     async def claim(self, key: str, *, service_point_id: str, now: datetime) -> tuple[Visit, bool]:
         """The visit this read belongs to, and whether it is new."""
@@ -56,4 +56,5 @@ class VisitStore:
             if document is None:
                 raise
             return _visit_of(document), False
+        await self._collection.delete_many({"expires_at": {"$lte": now}})
         return visit, True
