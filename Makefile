@@ -10,6 +10,8 @@ VENV := .venv
 STACK := $(VENV)/bin/citizeninfo-stack
 PYTEST := $(VENV)/bin/pytest
 UNIT_TESTS := shared/tests $(wildcard services/*/tests) deploy/tests
+# Prerequisites and Debian packages (deploy/system-packages.txt), with the machine's python3: no .venv yet.
+SYSTEM := python3 deploy/local/src/citizeninfo_devstack/system_packages.py
 
 export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
 # The pinned uv first on PATH: the deploy tests replay image builds with it.
@@ -18,7 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The end-to-end tests drive Debian's chromium; Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help install up down clean status test test-unit test-integration lint demo bench
+.PHONY: help prerequisites-% install up down clean status test test-unit test-integration test-fresh-install lint demo bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,13 +29,19 @@ $(UV):
 	python3 -m venv $(UV_HOME)
 	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Checks what cannot be installed here (one line each, saying how to get it), then apt-installs the
+# step's packages: before uv compiles or the stack runs anything that needs them.
+prerequisites-%:
+	@$(SYSTEM) ensure --for $*
+
 $(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml deploy/local/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) sync --frozen --python python3.11
 	@touch $@
 
-install: $(VENV)/.synced ## install the Python workspace into .venv (from uv.lock)
+install: prerequisites-install ## system packages, then the Python workspace into .venv (from uv.lock)
+	@$(MAKE) --no-print-directory $(VENV)/.synced
 
-up: install ## install what is missing, start everything, wait until ready
+up: prerequisites-up install ## install what is missing, start everything, wait until ready
 	$(STACK) up
 
 down: ## stop everything, keep data
@@ -46,7 +54,7 @@ status: install ## show every supervised process
 	$(STACK) status
 
 test-unit: install ## unit tests only: fast, no servers
-	$(PYTEST) -m "not integration" $(UNIT_TESTS)
+	$(PYTEST) -m "not integration and not container" $(UNIT_TESTS)
 
 test-integration: up ## integration tests against the running stack, then the browser journeys and the drills
 	$(STACK) browser
@@ -54,8 +62,12 @@ test-integration: up ## integration tests against the running stack, then the br
 	$(PYTEST) -m integration tests/fuzz
 	$(PYTEST) -m "disruptive" tests/integration
 
-test: up ## every test: starts the stack if needed, unit tests, then integration tests
+test-fresh-install: prerequisites-check install ## `make install` from a clean copy inside a clean Debian 12 container
+	$(PYTEST) -m container deploy/tests
+
+test: prerequisites-check up ## every test: starts the stack if needed, unit tests, then integration tests
 	$(MAKE) test-unit
+	$(MAKE) test-fresh-install
 	$(MAKE) test-integration
 
 demo: up ## load the national demo catalogue (77,963 points) and pin about half of them

@@ -23,6 +23,9 @@ GATEWAY = f"http://127.0.0.1:{os.environ.get('CITIZENINFO_GATEWAY_PORT', '8080')
 CHROMIUM = Path(os.environ.get("CITIZENINFO_CHROMIUM", "/usr/bin/chromium"))
 AXE_SCRIPT = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / ".run" / "e2e-artifacts"
+# The runtime config the repository ships (tile server, attribution, map centre): `make up` rewrites the
+# served copy from CITIZENINFO_TILE_URL, and a machine's setting must not change the journeys' outcome.
+SHIPPED_CONFIG = REPO / "web" / "public" / "config.json"
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
@@ -79,6 +82,8 @@ def _local_only(route: Route) -> None:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     created = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900}, permissions=["geolocation"])
     created.route("**/*", _local_only)
+    # Registered last, so it is asked first (Playwright runs matching routes newest first).
+    created.route(f"{GATEWAY}/config.json", lambda route: route.fulfill(path=str(SHIPPED_CONFIG)))
     # Injected by the browser itself, so the page's CSP (script-src 'self') stays on and is exercised.
     created.add_init_script(path=str(AXE_SCRIPT))
     yield created

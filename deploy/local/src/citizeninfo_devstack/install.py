@@ -9,26 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from citizeninfo_devstack import system_packages
 from citizeninfo_devstack.paths import ELASTICSEARCH_VERSION, FERRETDB_VERSION, StackPaths
 
-# Debian packages: nginx is the gateway, prometheus scrapes, pcscd + vpcd are the virtual card reader,
-# PostgreSQL stores what FerretDB serves.
-APT_PACKAGES = {
-    "/usr/share/postgresql-common/pg_wrapper": "postgresql",
-    "nginx": "nginx-light",
-    "prometheus": "prometheus",
-    "pcscd": "pcscd",
-    "/usr/lib/pcsc/drivers/serial/libifdvpcd.so": "vsmartcard-vpcd",
-    "/usr/include/PCSC/winscard.h": "libpcsclite-dev",
-    "swig": "swig",
-    "mvn": "maven",
-    "java": "openjdk-17-jre-headless",
-}
 SERVICE_USER = "citizeninfo"
-
-
-def _present(probe: str) -> bool:
-    return Path(probe).exists() if probe.startswith("/") else shutil.which(probe) is not None
 
 
 def _run(command: list[str], **kwargs: object) -> None:
@@ -36,15 +20,8 @@ def _run(command: list[str], **kwargs: object) -> None:
 
 
 def ensure_system_packages(console: Console) -> None:
-    missing = sorted({package for probe, package in APT_PACKAGES.items() if not _present(probe)})
-    if not missing:
-        return
-    if os.geteuid() != 0:
-        raise RuntimeError(f"missing system packages; run: sudo apt-get install -y {' '.join(missing)}")
-    console.print(f"[bold]apt-get install[/] {' '.join(missing)}")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    _run(["apt-get", "update", "-qq"], env=env)
-    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
+    """The `up` step of deploy/system-packages.txt (a no-op after `make up` installed them first)."""
+    system_packages.ensure_packages("up", say=lambda line: console.print(f"[bold]{line}[/]"))
 
 
 def ensure_service_user() -> str | None:
@@ -131,6 +108,9 @@ def ensure_ferretdb(paths: StackPaths, console: Console) -> None:
 
 
 def install_all(paths: StackPaths, console: Console) -> str | None:
+    problems = system_packages.prerequisite_problems("up")
+    if problems:
+        raise RuntimeError("missing prerequisites:\n  - " + "\n  - ".join(problems))
     paths.cache.mkdir(parents=True, exist_ok=True)
     paths.run.mkdir(parents=True, exist_ok=True)
     ensure_system_packages(console)

@@ -4,15 +4,14 @@ Debian's chromium for the end-to-end tests. npm downloads are cached outside the
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 from rich.console import Console
 
+from citizeninfo_devstack import system_packages
 from citizeninfo_devstack.paths import StackPaths
 
-MINIMUM_NODE = (20, 19)  # Vite 8
 BROWSER = Path("/usr/bin/chromium")
 BUILD_STAMP = ".build-stamp"
 # What the build reads; a change to any of them means a new build.
@@ -36,16 +35,6 @@ def _digest(root: Path, names: tuple[str, ...]) -> str:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()
-
-
-def _check_node() -> None:
-    node = shutil.which("node")
-    if not node or not shutil.which("npm"):
-        raise RuntimeError("Node.js ≥ 20.19 with npm is required to build the web client (web/)")
-    version = subprocess.run([node, "--version"], check=True, capture_output=True, text=True).stdout.strip()
-    major, minor = (int(part) for part in version.lstrip("v").split(".")[:2])
-    if (major, minor) < MINIMUM_NODE:
-        raise RuntimeError(f"Node.js {version} is too old for the web client; ≥ 20.19 is required")
 
 
 def _npm(paths: StackPaths, *arguments: str) -> None:
@@ -74,7 +63,6 @@ def ensure_web_build(paths: StackPaths, console: Console) -> None:
     if stamp.exists() and stamp.read_text().strip() == wanted and (dist / "index.html").exists():
         write_runtime_config(paths)
         return
-    _check_node()
     lock_digest = _digest(web, ("package-lock.json",))
     installed_stamp = web / "node_modules" / BUILD_STAMP
     if not installed_stamp.exists() or installed_stamp.read_text().strip() != lock_digest:
@@ -90,16 +78,5 @@ def ensure_web_build(paths: StackPaths, console: Console) -> None:
 
 def ensure_browser(console: Console) -> Path:
     """Debian's chromium for the Playwright end-to-end tests (Playwright never downloads a browser here)."""
-    if BROWSER.exists():
-        return BROWSER
-    if os.geteuid() != 0:
-        raise RuntimeError("the end-to-end tests need chromium; run: sudo apt-get install -y chromium")
-    console.print("[bold]apt-get install[/] chromium")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-thai-tlwg"],
-        env=env,
-        check=True,
-    )
+    system_packages.ensure_packages("test", say=lambda line: console.print(f"[bold]{line}[/]"))
     return BROWSER
