@@ -249,9 +249,9 @@ def test_a_sealed_secret_cannot_be_tampered_with_or_moved() -> None:
     assert SEALER.seal("the-consumer-secret", context="P000001") != sealed  # a fresh nonce each time
     with pytest.raises(SealBroken):
         SEALER.open(sealed, context="P000002")  # copied to another point's document
-    version, key_id, nonce, ciphertext, tag = sealed.split(".")
+    version, key_id, nonce, ciphertext = sealed.split(".")
     flipped = ("B" if ciphertext[0] == "A" else "A") + ciphertext[1:]
-    for broken in (f"{version}.{key_id}.{nonce}.{flipped}.{tag}", f"{version}.k9.{nonce}.{ciphertext}.{tag}", "x"):
+    for broken in (f"{version}.{key_id}.{nonce}.{flipped}", f"{version}.k9.{nonce}.{ciphertext}", "x"):
         with pytest.raises(SealBroken):
             SEALER.open(broken, context="P000001")
     with pytest.raises(SealBroken):

@@ -1,8 +1,8 @@
 """Open visits (`visits`, `_id` = keyed hash of point and citizen id): which visit a card read belongs to.
 
 Claiming is atomic across readers and replicas: the first read of a card at a point starts a visit; a
-read while it lasts joins it; a read after it ended starts the next one. Ended visits are deleted whenever a new one starts (FerretDB
-has no TTL indexes); they hold no personal data, only the keyed hash.
+read while it lasts joins it; a read after it ended starts the next one. Ended visits are deleted
+whenever a new one starts (FerretDB has no TTL indexes); they hold no personal data, only the keyed hash.
 """
 
 from datetime import datetime, timedelta
