@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 import pytest
+from citizeninfo_devstack.programs import SERVICES
 
 from tests.integration.support import wait_until
 
@@ -113,7 +114,9 @@ def test_sign_in_gives_a_short_lived_bearer_token(gateway, admin_credentials):
     assert body["token_type"] == "bearer" and 0 < body["expires_in"] <= 3600
 
 
-def test_wrong_passwords_lock_the_account_with_429_and_retry_after(gateway, admin_headers, run):
+def test_wrong_passwords_slow_that_client_with_429_and_retry_after_never_the_owner_elsewhere(
+    gateway, admin_headers, run
+):
     username = f"guess-{run.lower()}"
     assert (
         gateway.post(
@@ -128,13 +131,46 @@ def test_wrong_passwords_lock_the_account_with_429_and_retry_after(gateway, admi
         ).status_code
         == 201
     )
-    for _ in range(4):
+    for _ in range(5):
         assert_problem(sign_in(gateway, username, "wrong-password"), 401)
-    locked = assert_problem(sign_in(gateway, username, "wrong-password"), 429)
-    assert "try again" in locked["detail"]
-    # Even the right password is refused while locked.
+    throttled = assert_problem(sign_in(gateway, username, "wrong-password"), 429)
+    assert "try again" in throttled["detail"]
+    # From this address even the right password waits its turn...
     refused = sign_in(gateway, username, "right-password-1")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    # ...but the account is not locked: its owner at another address (as the gateway forwards it) gets in.
+    pin_port = next(spec.port for spec in SERVICES if spec.name == "pin-service")
+    owner = httpx.post(
+        f"http://127.0.0.1:{pin_port}/auth/token",
+        data={"username": username, "password": "right-password-1"},
+        headers={"X-Real-IP": "198.51.100.23"},
+        timeout=30,
+    )
+    assert owner.status_code == 200, owner.text
+
+
+def test_an_admin_token_changes_its_own_password_only_with_the_current_one(gateway, admin_headers, admin_credentials):
+    # (The last-administrator rule is unit tested: demoting the shared administrator here is no test to risk.)
+    admin_user = admin_credentials[0]
+    own = gateway.patch(f"/api/pin/v1/users/{admin_user}", json={"password": "taken-over-123"}, headers=admin_headers)
+    assert_problem(own, 403)
+    wrong = {"current_password": "not-the-password", "new_password": "taken-over-123"}
+    assert_problem(gateway.post("/api/pin/v1/auth/password", json=wrong, headers=admin_headers), 403)
+    assert sign_in(gateway, *admin_credentials).status_code == 200  # unchanged
+
+
+def test_a_password_change_with_the_current_one_revokes_older_tokens(gateway, admin_headers, run):
+    username = f"mover-{run.lower()}"
+    body = {"username": username, "password": "first-password-1", "role": "agency_staff", "department_id": f"D{run}"}
+    assert gateway.post("/api/pin/v1/users", json=body, headers=admin_headers).status_code == 201
+    old = {"Authorization": f"Bearer {sign_in(gateway, username, 'first-password-1').json()['access_token']}"}
+    change = {"current_password": "first-password-1", "new_password": "second-password-2"}
+    changed = gateway.post("/api/pin/v1/auth/password", json=change, headers=old)
+    assert changed.status_code == 200, changed.text
+    fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    assert_problem(gateway.get("/api/pin/v1/pins/flagged", headers=old), 401)
+    assert_problem(gateway.get("/api/pin/v1/pins/flagged", headers=fresh), 403)  # signed in; not an admin
+    assert sign_in(gateway, username, "second-password-2").status_code == 200
 
 
 def test_a_username_with_a_nul_is_wrong_credentials_not_a_database_error(gateway):
@@ -357,3 +393,9 @@ def test_text_search_finds_thai_words_inside_compounds_and_english(gateway, impo
     }
     assert_problem(gateway.get("/api/pin/v1/service-points", params={"province_code": "Bangkok"}), 422)
     assert_problem(gateway.get("/api/pin/v1/service-points", params={"lat": 18.0}), 422)
+
+
+def test_a_search_page_beyond_elasticsearchs_result_window_is_422_not_503(gateway):
+    deep = gateway.get("/api/pin/v1/service-points", params={"offset": 9_990, "limit": 20})
+    assert "offset + limit" in assert_problem(deep, 422)["detail"]
+    assert gateway.get("/api/pin/v1/service-points", params={"offset": 9_980, "limit": 20}).status_code == 200

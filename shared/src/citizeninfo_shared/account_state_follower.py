@@ -33,39 +33,30 @@ class AccountStateFollower:
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
-            group_id=None,
+            group_id=None,  # no group: this process is assigned every partition of the topic
             client_id=self._client_id,
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset="earliest",  # nothing is committed, so every start reads from the beginning
             isolation_level="read_committed",
             fetch_max_wait_ms=200,
         )
+        consumer.subscribe([TopicName.ACCOUNT_STATE])
         await consumer.start()
         try:
-            partitions = await self._partitions(consumer)
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            end_offsets = await consumer.end_offsets(partitions)
+            end_offsets: dict[TopicPartition, int] | None = None
             while True:
                 batches = await consumer.getmany(timeout_ms=1_000)
                 for records in batches.values():
                     self._states.apply(self._readable(records))
-                if not self._states.loaded.is_set() and all(
-                    await consumer.position(tp) >= end for tp, end in end_offsets.items()
-                ):
+                if self._states.loaded.is_set() or not (assigned := consumer.assignment()):
+                    continue
+                if end_offsets is None:
+                    end_offsets = await consumer.end_offsets(list(assigned))
+                if all([await consumer.position(tp) >= end for tp, end in end_offsets.items()]):
                     log.info("account_states_loaded", accounts=len(self._states))
                     self._states.loaded.set()
         finally:
             await consumer.stop()
-
-    @staticmethod
-    async def _partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        while True:
-            found = consumer.partitions_for_topic(TopicName.ACCOUNT_STATE)
-            if found:
-                return [TopicPartition(TopicName.ACCOUNT_STATE, p) for p in sorted(found)]
-            await consumer.topics()  # refreshes the metadata; the topic may not exist yet
-            await asyncio.sleep(1)
 
     @staticmethod
     def _readable(records) -> list[CloudEvent]:
