@@ -294,7 +294,12 @@ def test_every_required_variable_is_documented_and_generated(generated_env: dict
     documented = set(re.findall(r"^([A-Z_]+)=", (COMPOSE_DIR / "env.example").read_text(), re.M))
     assert required <= documented, f"env.example lacks {sorted(required - documented)}"
     assert required <= set(generated_env), f"generate-env.sh does not write {sorted(required - set(generated_env))}"
-    for key, value in generated_env.items():
+    # card-gateway's keys for secrets at rest: JSON of key id to key, and the current id (not in URLs).
+    in_urls = dict(generated_env)
+    sealing_keys = json.loads(in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEYS"))
+    assert in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEY_ID") in sealing_keys
+    assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in sealing_keys.values()), sealing_keys
+    for key, value in in_urls.items():
         # The values go inside connection URLs, so they must need no escaping.
         assert re.fullmatch(r"[0-9a-f]{24,}", value), f"{key}={value!r}"
     for key in LONG_SECRETS:

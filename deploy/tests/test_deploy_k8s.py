@@ -35,6 +35,7 @@ GATEWAY = "gateway"
 DEPLOYMENTS = {*SERVICE_PORTS, STATS_WORKER, GATEWAY}
 SECRET_KEYS = {
     "mongodb-url", "elasticsearch-url", "jwt-secret", "visit-token-secret", "identity-hmac-key", "admin-password",
+    "secrets-at-rest-keys", "secrets-at-rest-key-id",
 }  # fmt: skip
 # Secrets the data stores' operators read: the MongoDB user's password, the Elasticsearch file realm user.
 OPERATOR_SECRETS = {"citizeninfo-mongodb-password", "citizeninfo-es-app-user"}
