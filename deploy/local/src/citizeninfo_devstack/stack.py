@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from citizeninfo_devstack import checks, supervisor
+from citizeninfo_devstack import checks, supervisor, virtual_reader
 from citizeninfo_devstack.install import install_all
 from citizeninfo_devstack.paths import StackPaths, java17_home, postgres_bin
 from citizeninfo_devstack.programs import (
@@ -77,7 +77,7 @@ class Stack:
         return values
 
     # ------------------------------------------------------------------------------ configuration
-    def _render(self, template: str, target: Path, **context: object) -> None:
+    def _render(self, template: str, target: Path, mode: int = 0o644, **context: object) -> None:
         environment = Environment(
             loader=FileSystemLoader(self.paths.templates),
             undefined=StrictUndefined,
@@ -85,6 +85,8 @@ class Stack:
             autoescape=False,  # noqa: S701 - config files, not HTML
         )
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(mode=mode)
+        target.chmod(mode)  # before the text goes in: an existing file keeps its old mode otherwise
         target.write_text(environment.get_template(template).render(**context))
 
     def configure(self, unprivileged_user: str | None, secrets: dict[str, str]) -> list[Program]:
@@ -161,6 +163,7 @@ class Stack:
         self._render(
             "supervisord.conf.j2",
             p.supervisor_conf,
+            mode=0o600,  # it holds every service's secrets
             run=p.run,
             logs=p.logs,
             programs=[
@@ -283,6 +286,7 @@ class Stack:
         started = time.monotonic()
         secrets = self.secrets()
         if self.is_up():
+            self._guard_virtual_reader()
             ensure_web_build(self.paths, self.console)  # nginx serves web/dist: a rebuild needs no restart
             self.console.print("[green]CITIZENinfo is already up.[/]")
             self.summary(secrets)
@@ -297,6 +301,7 @@ class Stack:
         self._wait("PostgreSQL", checks.postgres_ready, 60, "postgres")
         self.prepare_ferretdb_database()
         names = [g.name for g in infrastructure_programs(self.paths, user) if g.name != "postgres"]
+        self._guard_virtual_reader()
         supervisor.start(self.paths, *names)
         self._wait("Kafka", checks.kafka_ready, 120, "kafka")
         self._wait("MongoDB-wire server (FerretDB)", checks.mongodb_ready, 60, "ferretdb")
@@ -322,7 +327,13 @@ class Stack:
         table.add_row("logs", str(self.paths.logs))
         self.console.print(table)
 
+    def _guard_virtual_reader(self) -> None:
+        if os.geteuid() == 0:  # pcscd (and its virtual reader) runs only as root
+            virtual_reader.guard()
+
     def down(self) -> None:
+        if os.geteuid() == 0:
+            virtual_reader.unguard()
         if supervisor.shutdown(self.paths):
             self.console.print("CITIZENinfo stopped; data kept in .run/data.")
         else:
