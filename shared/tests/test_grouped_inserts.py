@@ -164,8 +164,10 @@ async def test_an_insert_with_an_unknown_outcome_leaves_its_batch_to_the_sweep()
         *(inserts.insert({"_id": f"r{n}"}, rating_entry(f"r{n}")) for n in range(3)), return_exceptions=True
     )
     assert all(isinstance(outcome, AutoReconnect) for outcome in outcomes)
-    # Some may be stored all the same: the relay is told nothing, and its sweep will look.
+    # Some may be stored all the same: the relay publishes nothing now, and hands the batch to its sweep
+    # (while it counted as its own, the sweep would never have recovered it before a restart).
     assert len(relay.staged) == 1 and relay.batches == []
+    assert relay.handed_over == list(relay.staged)
 
 
 def test_a_batch_document_holds_its_events_compressed_and_gives_them_back_whole():

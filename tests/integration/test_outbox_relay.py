@@ -22,7 +22,7 @@ from citizeninfo_shared.outbox import (
 )
 from citizeninfo_shared.topics import TopicName
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from tests.integration.support import TopicTail
 
@@ -267,3 +267,28 @@ async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_en
     assert sorted(publisher.published) == sorted(e.id for e in events)
     assert await restarted.backlog() == 0
     assert await restarted.sweep() == 0
+
+
+async def test_a_batch_whose_insert_outcome_is_unknown_is_recovered_by_the_same_relay(infrastructure, database):
+    """The insert_many broke off (connection reset) after the document went in: the process that staged
+    the batch hands it to its own sweep, which publishes it once old enough, with no restart."""
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test", abandoned_batch_seconds=1.0)
+    stored_but_unanswered = database["ratings"]
+
+    class ResetAfterInsert:
+        name = "ratings"
+
+        async def insert_many(self, documents: list, ordered: bool) -> None:
+            await stored_but_unanswered.insert_many(documents, ordered=ordered)
+            raise AutoReconnect("connection reset after the insert")
+
+    event = rating_event("P-unknown", 3)
+    with pytest.raises(AutoReconnect):
+        await GroupedInserts(ResetAfterInsert(), relay).insert(
+            {"_id": event.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, event)
+        )
+    await asyncio.sleep(1.1)
+    assert await relay.sweep() == 1
+    assert publisher.published == [event.id]
+    assert await relay.backlog() == 0

@@ -110,6 +110,8 @@ class GroupedInserts:
         except Exception as error:
             # Unreachable, or refused the batch: each caller hears it. Some documents may be stored all
             # the same, so the batch is left to the relay's sweep, which looks at what is stored.
+            if announced:
+                self._outbox.hand_over_batch(batch_id)
             _answer(batch, dict.fromkeys(range(len(batch)), error))
             return
         if announced:

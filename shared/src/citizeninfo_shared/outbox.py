@@ -206,7 +206,7 @@ class OutboxRelay:
         """Stores the events of a batch of documents before they are inserted (see the module's text).
 
         After the inserts, call notify_batch with the events of the documents that were stored; after an
-        insert whose outcome is unknown, call nothing: the sweep recovers the batch from the database.
+        insert whose outcome is unknown, call hand_over_batch: the sweep recovers it from the database.
         """
         self._own_batches.add(batch_id)
         try:
@@ -214,6 +214,11 @@ class OutboxRelay:
         except BaseException:
             self._own_batches.discard(batch_id)  # perhaps stored after all: then the sweep's to recover
             raise
+
+    def hand_over_batch(self, batch_id: str) -> None:
+        """The staged batch's insert has an unknown outcome: it is no longer this process's, so the sweep
+        recovers it once it is older than the grace time (publishing the events of what was stored)."""
+        self._own_batches.discard(batch_id)
 
     def notify_batch(self, collection: str, batch_id: str, stored: Sequence[OutboxEntry]) -> None:
         """The staged batch's inserts are done; `stored` are the events of the documents that went in."""

@@ -20,6 +20,7 @@ class RecordingRelay:
         self.staged: dict[str, list] = {}  # batch id -> StagedEvents, as stored ahead of the inserts
         self.batches: list[tuple[str, str, list]] = []  # (collection, batch id, events of stored documents)
         self.events_in_order: list[str] = []  # "staged:<batch id>" / "inserted" marks, for ordering checks
+        self.handed_over: list[str] = []  # batch ids whose insert outcome is unknown, left to the sweep
         self._fail_staging_with = fail_staging_with
 
     async def stage_batch(self, collection: str, batch_id: str, staged) -> None:
@@ -27,6 +28,9 @@ class RecordingRelay:
             raise self._fail_staging_with
         self.staged[batch_id] = list(staged)
         self.events_in_order.append(f"staged:{batch_id}")
+
+    def hand_over_batch(self, batch_id: str) -> None:
+        self.handed_over.append(batch_id)
 
     def notify_batch(self, collection: str, batch_id: str, stored) -> None:
         self.batches.append((collection, batch_id, list(stored)))
