@@ -9,7 +9,13 @@ from citizeninfo_shared.privacy import PHONE_PLACEHOLDER
 from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, bearer
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.domain.complaint import Category, StatusEntry
-from feedback_service.domain.complaint_publication import PUBLIC_POLICY, PUBLICLY_LISTED, public_policy, publication
+from feedback_service.domain.complaint_publication import (
+    PUBLIC_POLICY,
+    PUBLICLY_LISTED,
+    Audience,
+    public_policy,
+    publication,
+)
 from httpx import AsyncClient
 
 FILED = datetime(2025, 3, 4, 9, 41, 27, tzinfo=UTC)
@@ -92,18 +98,26 @@ async def test_anonymous_single_request_is_the_public_view(client: AsyncClient, 
     assert "CPYA" not in str(by_public_id) and by_public_id["lat"] is None
 
 
-async def test_the_departments_staff_see_their_complaints_whole(client: AsyncClient, filed, staff_headers) -> None:
+async def test_the_departments_staff_see_their_complaints_but_not_who_reported_them_of_itself(
+    client: AsyncClient, filed, staff_headers
+) -> None:
     listed = (await client.get("/open311/v2/requests.json", headers=staff_headers)).json()
     assert {r["service_request_id"] for r in listed} == {
         "cmp_CPYA000001",
-        "cmp_CRRP000001",
-        "cmp_CNDT000001",
-        "cmp_FEES000001",
+        "req_crrp000001",
+        "req_cndt000001",
+        "req_fees000001",
         "cmp_THRX000001",
     }
-    [corruption] = (await client.get("/open311/v2/requests/cmp_CRRP000001.json", headers=staff_headers)).json()
-    assert corruption["tracking_code"] == "CRRP-0000-01"
-    assert (corruption["lat"], corruption["phone"]) == (13.7563, "0812345678")
+    [copy] = (await client.get("/open311/v2/requests/cmp_CPYA000001.json", headers=staff_headers)).json()
+    assert copy["tracking_code"] == "CPYA-0000-01"
+    assert (copy["lat"], copy["phone"]) == (13.7563, "0812345678")
+    # A complaint of corruption at the department: what to act on, never who complained.
+    [corruption] = (await client.get("/open311/v2/requests/req_crrp000001.json", headers=staff_headers)).json()
+    assert corruption["description"] and PHONE_PLACEHOLDER in corruption["description"]
+    assert (corruption["tracking_code"], corruption["phone"], corruption["email"]) == (None, None, None)
+    assert corruption["lat"] is None and corruption["requested_datetime"].endswith("09:00:00+00:00")
+    assert "CRRP" not in str(corruption)
     # Another department's complaint: the public view, like anyone's.
     [elsewhere] = (await client.get("/open311/v2/requests/cmp_XSEW000001.json", headers=staff_headers)).json()
     assert elsewhere["service_request_id"].startswith("req_") and elsewhere["lat"] is None
@@ -141,9 +155,9 @@ def test_the_public_view_is_built_without_secrets() -> None:
         history=complaint.history,
         lat=complaint.lat,
         lon=complaint.lon,
-        full=False,
+        seen_by=Audience.PUBLIC,
     )
     assert public is not None
     assert (public.tracking_code, public.complaint_id, public.contact, public.lat) == (None, None, None, None)
     hidden = stored("CRRP000001", "corruption")
-    assert publication(hidden.complaint, public_id="r", status="x", history=[], lat=None, lon=None, full=False) is None
+    assert publication(hidden.complaint, public_id="r", status="x", history=[], lat=None, lon=None, seen_by=Audience.PUBLIC) is None

@@ -32,9 +32,10 @@ from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import CATEGORY_NAMES, Category
 from feedback_service.domain.complaint_publication import (
     PUBLICLY_LISTED,
+    Audience,
     ComplaintPublication,
+    audience,
     publication,
-    sees_everything,
 )
 from feedback_service.domain.tracking_codes import PUBLIC_ID_PREFIX, normalize, public_request_id
 from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest
@@ -87,10 +88,14 @@ def _published(
     complaint = stored.complaint
     code = normalize(complaint.tracking_code) or complaint.tracking_code
     public_id = stored.public_id or public_request_id(code, settings.identity_hmac_key.get_secret_value().encode())
-    full = principal is not None and sees_everything(
-        is_admin=principal.is_admin,
-        caller_department_id=principal.department_id,
-        complaint_department_id=complaint.department_id,
+    seen_by = (
+        audience(
+            is_admin=principal.is_admin,
+            caller_department_id=principal.department_id,
+            complaint_department_id=complaint.department_id,
+        )
+        if principal is not None
+        else Audience.PUBLIC
     )
     return publication(
         complaint,
@@ -99,14 +104,14 @@ def _published(
         history=stored.history,
         lat=stored.lat,
         lon=stored.lon,
-        full=full,
+        seen_by=seen_by,
     )
 
 
 def _request_view(published: ComplaintPublication) -> dict[str, Any]:
     name_th, name_en = CATEGORY_NAMES.get(Category(published.category), CATEGORY_NAMES[Category.OTHER])
     view: dict[str, Any] = {
-        "service_request_id": published.complaint_id if published.full else published.public_id,
+        "service_request_id": published.complaint_id or published.public_id,
         "status": "closed" if published.status in CLOSED_STATUSES else "open",
         "status_notes": published.status_note or published.status,
         "service_name": f"{name_th} ({name_en})",

@@ -1,6 +1,9 @@
 """What each caller may see of a complaint: the one publication policy (pure; no I/O).
 
-- Staff of the complaint's department, and national administrators, see the whole complaint.
+- National administrators see the whole complaint; so do staff of the complaint's department, except
+  for the categories below that could expose the author to the people complained about: there the
+  department sees what it needs to act (the text, redacted, the status) but not who complained — no
+  tracking code, contact, location or exact times.
 - Anyone else sees, per category, at most: the category, the service point and its department, the
   status, coarse times and — for categories whose text cannot point at its author — the description
   and status notes, redacted again on the way out (text stored before the redaction improved is
@@ -13,6 +16,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from citizeninfo_shared.events.complaints import ComplaintContact, ComplaintFiled
 from citizeninfo_shared.privacy import redact
@@ -51,9 +55,23 @@ def public_policy(category: str) -> PublicPolicy:
         return HIDDEN
 
 
-def sees_everything(*, is_admin: bool, caller_department_id: str | None, complaint_department_id: str | None) -> bool:
-    """Admins see every complaint whole; agency staff those of their own department."""
-    return is_admin or (caller_department_id is not None and caller_department_id == complaint_department_id)
+class Audience(StrEnum):
+    PUBLIC = "public"  # anonymous callers, and staff of other departments
+    DEPARTMENT = "department"  # staff of the complaint's department
+    NATIONAL = "national"  # national administrators
+
+
+def audience(*, is_admin: bool, caller_department_id: str | None, complaint_department_id: str | None) -> Audience:
+    if is_admin:
+        return Audience.NATIONAL
+    if caller_department_id is not None and caller_department_id == complaint_department_id:
+        return Audience.DEPARTMENT
+    return Audience.PUBLIC
+
+
+def protects_its_author(category: str) -> bool:
+    """Complaints the department complained about must not learn the author of."""
+    return not public_policy(category).listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +107,31 @@ def publication(
     history: list[StatusEntry],
     lat: float | None,
     lon: float | None,
-    full: bool,
+    seen_by: Audience,
 ) -> ComplaintPublication | None:
     """The complaint as this caller may see it, or None when the caller may not see it at all."""
     last = history[-1] if history else None
     updated_at = last.changed_at if last else complaint.filed_at
     note = last.note if last and last.note else None
-    if full:
+    if seen_by is Audience.DEPARTMENT and protects_its_author(complaint.category):
+        return ComplaintPublication(
+            full=True,
+            public_id=public_id,
+            complaint_id=None,  # it carries the tracking code
+            tracking_code=None,
+            category=complaint.category,
+            service_point_id=complaint.service_point_id,
+            department_id=complaint.department_id,
+            status=status,
+            status_note=redact(note) if note else None,
+            description=redact(complaint.description),
+            contact=None,
+            filed_at=_to_the_hour(complaint.filed_at),
+            updated_at=_to_the_hour(updated_at),
+            lat=None,
+            lon=None,
+        )
+    if seen_by is not Audience.PUBLIC:
         return ComplaintPublication(
             full=True,
             public_id=public_id,
