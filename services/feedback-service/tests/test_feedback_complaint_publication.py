@@ -160,4 +160,9 @@ def test_the_public_view_is_built_without_secrets() -> None:
     assert public is not None
     assert (public.tracking_code, public.complaint_id, public.contact, public.lat) == (None, None, None, None)
     hidden = stored("CRRP000001", "corruption")
-    assert publication(hidden.complaint, public_id="r", status="x", history=[], lat=None, lon=None, seen_by=Audience.PUBLIC) is None
+    assert (
+        publication(
+            hidden.complaint, public_id="r", status="x", history=[], lat=None, lon=None, seen_by=Audience.PUBLIC
+        )
+        is None
+    )
