@@ -24,5 +24,13 @@ CITIZENINFO_SECRETS_AT_REST_KEYS={"k1":"$(random_hex 32)"}
 CITIZENINFO_SECRETS_AT_REST_KEY_ID=k1
 CITIZENINFO_ADMIN_PASSWORD=$(random_hex 12)
 GRAFANA_ADMIN_PASSWORD=$(random_hex 12)
+KAFKA_PIN_SERVICE_PASSWORD=$(random_hex 16)
+KAFKA_NOCOPY_SERVICE_PASSWORD=$(random_hex 16)
+KAFKA_FEEDBACK_SERVICE_PASSWORD=$(random_hex 16)
+KAFKA_STATS_SERVICE_PASSWORD=$(random_hex 16)
+KAFKA_STATS_WORKER_PASSWORD=$(random_hex 16)
+KAFKA_CARD_GATEWAY_PASSWORD=$(random_hex 16)
+KAFKA_COMPLAINT_SYSTEM_PASSWORD=$(random_hex 16)
 ENV
-echo "wrote ${env_file}; the admin password for the gateway is in CITIZENINFO_ADMIN_PASSWORD"
+echo "wrote ${env_file}; the admin password for the gateway is in CITIZENINFO_ADMIN_PASSWORD,"
+echo "the national complaint system's Kafka password (user complaint-system) in KAFKA_COMPLAINT_SYSTEM_PASSWORD"

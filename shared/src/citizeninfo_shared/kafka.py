@@ -1,14 +1,41 @@
 """Kafka clients with safe defaults (kafka-python; aiokafka for the services' own producer), and topic
-creation from the registry."""
+creation from the registry.
 
+Every client connects as `kafka_client_options` says, from the shared settings (KafkaSettings, read from
+the environment unless given): PLAINTEXT for the native stack, SASL/SCRAM as this process's own Kafka
+user in compose and Kubernetes (the brokers' ACLs decide what it may read and write).
+"""
+
+import ssl
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from citizeninfo_shared.settings import KafkaSettings
 from citizeninfo_shared.topics import TOPICS, Topic
+
+
+def kafka_client_options(settings: KafkaSettings | None = None) -> dict[str, object]:
+    """How to connect and authenticate: keyword arguments that kafka-python's and aiokafka's producers,
+    consumers and admin clients all accept under the same names (the one place that builds them)."""
+    settings = settings if settings is not None else KafkaSettings()
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {"security_protocol": "PLAINTEXT"}
+    assert settings.kafka_password is not None  # KafkaSettings refuses SASL without credentials
+    options: dict[str, object] = {
+        "security_protocol": settings.kafka_security_protocol,
+        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_plain_username": settings.kafka_username,
+        "sasl_plain_password": settings.kafka_password.get_secret_value(),
+    }
+    if settings.kafka_security_protocol == "SASL_SSL":
+        # Verifies the brokers' certificates and host names (against the given CA, or the system's).
+        cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
+        options["ssl_context"] = ssl.create_default_context(cafile=cafile)
+    return options
 
 # Every producer: acks from every in-sync replica, no duplicates on retry, ordered per key.
 _PRODUCER_GUARANTEES: dict[str, object] = {
@@ -19,10 +46,13 @@ _PRODUCER_GUARANTEES: dict[str, object] = {
 }
 
 
-def create_producer(bootstrap_servers: str, *, client_id: str, **overrides: object) -> KafkaProducer:
+def create_producer(
+    bootstrap_servers: str, *, client_id: str, security: KafkaSettings | None = None, **overrides: object
+) -> KafkaProducer:
     """An idempotent producer: acks from every in-sync replica, no duplicates on retry, ordered per key."""
     settings: dict[str, object] = {
         "bootstrap_servers": bootstrap_servers,
+        **kafka_client_options(security),
         "client_id": client_id,
         **_PRODUCER_GUARANTEES,
         "max_in_flight_requests_per_connection": 5,
@@ -36,10 +66,13 @@ def create_producer(bootstrap_servers: str, *, client_id: str, **overrides: obje
     return KafkaProducer(**settings)
 
 
-def create_async_producer(bootstrap_servers: str, *, client_id: str, **overrides: object) -> AIOKafkaProducer:
+def create_async_producer(
+    bootstrap_servers: str, *, client_id: str, security: KafkaSettings | None = None, **overrides: object
+) -> AIOKafkaProducer:
     """The same guarantees as create_producer, for code on an event loop (call `start()` before use)."""
     settings: dict[str, object] = {
         "bootstrap_servers": bootstrap_servers,
+        **kafka_client_options(security),
         "client_id": client_id,
         **_PRODUCER_GUARANTEES,
         # Fail fast while Kafka is down: the outbox keeps the event and the relay retries.
@@ -50,25 +83,66 @@ def create_async_producer(bootstrap_servers: str, *, client_id: str, **overrides
     return AIOKafkaProducer(**settings)
 
 
-def create_consumer(
-    bootstrap_servers: str, *topics: str, group_id: str | None, client_id: str, **overrides: object
-) -> KafkaConsumer:
-    """A consumer that commits only what the caller has processed (at-least-once)."""
-    settings: dict[str, object] = {
+def _consumer_settings(
+    bootstrap_servers: str, group_id: str | None, client_id: str, security: KafkaSettings | None
+) -> dict[str, object]:
+    return {
         "bootstrap_servers": bootstrap_servers,
+        **kafka_client_options(security),
         "group_id": group_id,
         "client_id": client_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",
     }
+
+
+def create_consumer(
+    bootstrap_servers: str,
+    *topics: str,
+    group_id: str | None,
+    client_id: str,
+    security: KafkaSettings | None = None,
+    **overrides: object,
+) -> KafkaConsumer:
+    """A consumer that commits only what the caller has processed (at-least-once)."""
+    settings = _consumer_settings(bootstrap_servers, group_id, client_id, security)
     settings.update(overrides)
     return KafkaConsumer(*topics, **settings)
 
 
-def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic] = TOPICS.values()) -> list[str]:
+def create_async_consumer(
+    bootstrap_servers: str,
+    *topics: str,
+    group_id: str | None,
+    client_id: str,
+    security: KafkaSettings | None = None,
+    **overrides: object,
+) -> AIOKafkaConsumer:
+    """create_consumer for code on an event loop (call `start()` before use)."""
+    settings = _consumer_settings(bootstrap_servers, group_id, client_id, security)
+    settings.update(overrides)
+    return AIOKafkaConsumer(*topics, **settings)
+
+
+def create_admin(
+    bootstrap_servers: str, *, client_id: str, security: KafkaSettings | None = None, **overrides: object
+) -> KafkaAdminClient:
+    """An admin client (kafka-python), authenticated like every other client."""
+    settings: dict[str, object] = {
+        "bootstrap_servers": bootstrap_servers,
+        **kafka_client_options(security),
+        "client_id": client_id,
+    }
+    settings.update(overrides)
+    return KafkaAdminClient(**settings)
+
+
+def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[Topic] = TOPICS.values(), *, security: KafkaSettings | None = None
+) -> list[str]:
     """Create every missing topic with its registry settings; returns the names it created."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="citizeninfo-topics")
+    admin = create_admin(bootstrap_servers, client_id="citizeninfo-topics", security=security)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t.name not in existing]

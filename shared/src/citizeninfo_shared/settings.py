@@ -1,5 +1,6 @@
 """Typed settings read from the environment (prefix ``CITIZENINFO_``); one subclass per service."""
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
@@ -10,7 +11,42 @@ DEVELOPMENT_VISIT_TOKEN_SECRET = "development-only-visit-token-secret-not-for-pr
 DEVELOPMENT_IDENTITY_HMAC_KEY = "development-only-identity-hmac-key-not-for-production"
 
 
-class ServiceSettings(BaseSettings):
+class KafkaSettings(BaseSettings):
+    """How every Kafka client of the system connects (citizeninfo_shared.kafka.kafka_client_options).
+
+    Read alone by what needs nothing else (the topics job, the Kafka factories); every service's settings
+    include it. PLAINTEXT (no authentication) is the native `make up` stack's broker on 127.0.0.1:9092;
+    compose and Kubernetes use SASL/SCRAM with a user per service, and production refuses PLAINTEXT.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CITIZENINFO_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    # SASL_SSL: the CA that signed the brokers' certificates (e.g. Strimzi's cluster CA); None: the system's.
+    kafka_ssl_cafile: Path | None = None
+
+    @model_validator(mode="after")
+    def _kafka_credentials_go_with_sasl(self) -> "KafkaSettings":
+        if self.kafka_security_protocol == "PLAINTEXT":
+            if self.environment == "production":
+                raise ValueError(
+                    "CITIZENINFO_KAFKA_SECURITY_PROTOCOL must be SASL_PLAINTEXT or SASL_SSL in production"
+                    " (with CITIZENINFO_KAFKA_USERNAME and CITIZENINFO_KAFKA_PASSWORD)"
+                )
+        elif not self.kafka_username or self.kafka_password is None or not self.kafka_password.get_secret_value():
+            raise ValueError(
+                f"CITIZENINFO_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs"
+                " CITIZENINFO_KAFKA_USERNAME and CITIZENINFO_KAFKA_PASSWORD"
+            )
+        return self
+
+
+class ServiceSettings(KafkaSettings):
     model_config = SettingsConfigDict(env_prefix="CITIZENINFO_", extra="ignore", frozen=True)
 
     service_name: str = "citizeninfo"
@@ -19,7 +55,7 @@ class ServiceSettings(BaseSettings):
     # The prefix the API gateway mounts this service under; only used to document URLs.
     root_path: str = ""
 
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Kafka: kafka_bootstrap_servers and the SASL settings come from KafkaSettings.
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "citizeninfo"
     mongodb_max_pool_size: int = 12

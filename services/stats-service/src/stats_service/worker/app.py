@@ -9,7 +9,9 @@ import sys
 
 import faust
 import structlog
+from citizeninfo_shared.kafka import kafka_client_options
 from citizeninfo_shared.logging import configure_logging
+from citizeninfo_shared.settings import KafkaSettings
 
 from stats_service.config import StatsSettings
 from stats_service.worker.sink import ElasticsearchSink
@@ -21,9 +23,24 @@ def kafka_broker_urls(bootstrap_servers: str) -> list[str]:
     return [f"kafka://{server.strip()}" for server in bootstrap_servers.split(",") if server.strip()]
 
 
+def broker_credentials(kafka: KafkaSettings) -> faust.SASLCredentials | None:
+    """The worker's Kafka user, from the same options every other client of the system gets."""
+    options = kafka_client_options(kafka)
+    if options["security_protocol"] == "PLAINTEXT":
+        return None
+    # With an SSL context Faust speaks SASL_SSL, without one SASL_PLAINTEXT, as the options say.
+    return faust.SASLCredentials(
+        username=str(options["sasl_plain_username"]),
+        password=str(options["sasl_plain_password"]),
+        mechanism=str(options["sasl_mechanism"]),
+        ssl_context=options.get("ssl_context"),  # type: ignore[arg-type]
+    )
+
+
 app = faust.App(
     settings.faust_app_id,
     broker=kafka_broker_urls(settings.kafka_bootstrap_servers),
+    broker_credentials=broker_credentials(settings),
     store=settings.faust_store,
     # Registers the agents (agents.py) and the /metrics page (views.py).
     origin="stats_service.worker.app",
