@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from citizeninfo_shared.account_state import AccountStates
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.kafka import kafka_client_options
 from citizeninfo_shared.runtime import supervised
 from citizeninfo_shared.settings import ServiceSettings
 from citizeninfo_shared.topics import TopicName
@@ -33,6 +34,7 @@ class AccountStateFollower:
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
+            **kafka_client_options(),  # this service's Kafka user (SASL) where the broker wants one
             group_id=None,  # no group: this process is assigned every partition of the topic
             client_id=self._client_id,
             enable_auto_commit=False,

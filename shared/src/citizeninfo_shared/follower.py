@@ -22,6 +22,7 @@ from citizeninfo_shared.dead_letters import (
     reason_of,
 )
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.kafka import kafka_client_options
 
 log = structlog.get_logger(__name__)
 
@@ -89,6 +90,7 @@ class TopicFollower:
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
+            **kafka_client_options(),  # this service's Kafka user (SASL) where the broker wants one
             group_id=self._group_id,
             client_id=self._client_id,
             enable_auto_commit=False,

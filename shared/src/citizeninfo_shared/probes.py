@@ -6,6 +6,8 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from pymongo import AsyncMongoClient
 
+from citizeninfo_shared.kafka import kafka_client_options
+
 
 def mongo_probe(client: AsyncMongoClient):
     async def probe() -> None:
@@ -37,6 +39,7 @@ class KafkaProbe:
         if self._admin is None:
             self._admin = KafkaAdminClient(
                 bootstrap_servers=self._bootstrap_servers,
+                **kafka_client_options(),  # this service's Kafka user (SASL) where the broker wants one
                 client_id=self._client_id,
                 request_timeout_ms=2_000,
             )
