@@ -70,5 +70,14 @@ def test_registry_has_the_seven_contract_topics():
     }
     assert topic(TopicName.CATALOGUE).config()["cleanup.policy"] == "compact"
     assert topic(TopicName.ACCOUNT_STATE).config()["cleanup.policy"] == "compact"
-    # Event history is kept so the read model can be rebuilt from scratch; parked records are not history.
-    assert all(t.config()["retention.ms"] == "-1" for n, t in TOPICS.items() if n != TopicName.DEAD_LETTERS)
+    # Topics without personal data keep their history; every topic with personal data keeps a bounded window.
+    kept = {TopicName.CATALOGUE, TopicName.PINS, TopicName.READINESS, TopicName.ACCOUNT_STATE}
+    assert all(t.config()["retention.ms"] == "-1" for n, t in TOPICS.items() if n in kept)
+    day = 24 * 3600 * 1000
+    assert {n: int(t.config()["retention.ms"]) for n, t in TOPICS.items() if n not in kept} == {
+        TopicName.RATINGS: 30 * day,
+        TopicName.VISITS: 7 * day,
+        TopicName.COMPLAINTS: 30 * day,
+        TopicName.COMPLAINT_STATUS: 30 * day,
+        TopicName.DEAD_LETTERS: 30 * day,
+    }

@@ -14,6 +14,7 @@ from card_gateway.domain.purposes import Purpose
 from card_gateway.domain.sealed_secrets import SealBroken, SecretSealer
 from card_gateway.service_layer.card_desk import VERIFICATION_FAILED, CardDesk
 from citizeninfo_shared.catalogue_projection import ServicePointRef
+from citizeninfo_shared.keys import Keyring
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from pymongo.errors import DuplicateKeyError
 
@@ -125,7 +126,7 @@ def _desk(verification=None, gdx=None, notified=None) -> tuple[CardDesk, FakeAud
         visits=VisitStore(FakeCollection(), ttl=codec.ttl),
         gdx=gdx or FailingGdx(),
         visit_codec=codec,
-        identity_key=b"k" * 40,
+        keyring=Keyring(current_id="k1", materials={"k1": b"k" * 40}),
         notify_relay=lambda collection, document_id: (notified if notified is not None else []).append(document_id),
     )
     return desk, audit, codec

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from citizeninfo_shared.settings import KafkaSettings
@@ -141,18 +141,43 @@ def create_admin(
 def ensure_topics(
     bootstrap_servers: str, topics: Iterable[Topic] = TOPICS.values(), *, security: KafkaSettings | None = None
 ) -> list[str]:
-    """Create every missing topic with its registry settings; returns the names it created."""
+    """Create every missing topic with its registry settings, and bring the settings of every existing
+    topic to the registry's (a retention shortened in the registry applies to the running cluster too);
+    returns the names it created."""
     admin = create_admin(bootstrap_servers, client_id="citizeninfo-topics", security=security)
     try:
+        wanted = list(topics)
         existing = set(admin.list_topics())
-        missing = [t for t in topics if t.name not in existing]
         created = []
-        for t in missing:
+        for t in wanted:
+            if t.name in existing:
+                continue
             try:
                 admin.create_topics([NewTopic(t.name, t.partitions, replication_factor=1, topic_configs=t.config())])
                 created.append(t.name)
             except TopicAlreadyExistsError:
-                pass
+                existing.add(t.name)
+        present = [t for t in wanted if t.name in existing]
+        if present:
+            described = admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, t.name, configs=dict.fromkeys(t.config())) for t in present]
+            ).get("topic", {})
+            # Only what differs, set (incrementally): a topic already as the registry says is not touched.
+            changes = {
+                t.name: differing
+                for t in present
+                if (
+                    differing := {
+                        key: value
+                        for key, value in t.config().items()
+                        if (described.get(t.name, {}).get(key) or {}).get("value") != value
+                    }
+                )
+            }
+            if changes:
+                admin.alter_configs(
+                    [ConfigResource(ConfigResourceType.TOPIC, name, configs=c) for name, c in changes.items()]
+                )
         return created
     finally:
         admin.close()

@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from citizeninfo_shared.keys import KEY_ID_PATTERN
 
 DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production"  # noqa: S105
 DEVELOPMENT_VISIT_TOKEN_SECRET = "development-only-visit-token-secret-not-for-production"  # noqa: S105
@@ -66,8 +68,16 @@ class ServiceSettings(KafkaSettings):
     jwt_audience: str = "citizeninfo"
     # Signs the one-time visit tokens the card gateway issues and feedback-service redeems.
     visit_token_secret: SecretStr = SecretStr(DEVELOPMENT_VISIT_TOKEN_SECRET)
-    # Keys the HMAC that replaces citizen ids and client addresses wherever a stable identifier is needed.
+    # Key material for every keyed hash (citizen pseudonyms, client addresses, idempotency keys, public
+    # ids): one key per purpose is derived from it (keys.py), and each hash names the key id it was made with.
     identity_hmac_key: SecretStr = SecretStr(DEVELOPMENT_IDENTITY_HMAC_KEY)
+    # The id of that material ("k1:…" on every hash). To rotate: new material under a new id, the old
+    # material moved to identity_retired_keys (JSON {"k1": "..."}) while its hashes must be recognised.
+    identity_key_id: str = Field(default="k1", pattern=KEY_ID_PATTERN)
+    identity_retired_keys: dict[str, SecretStr] = {}
+    # The key id whose material made the hashes written before key ids (bare hex, read as "legacy");
+    # empty once none of them needs recognising any more.
+    identity_legacy_key_id: str = "k1"
 
     # Outbox relay: writes notify it at once; the sweep finds what a crash left behind (it scans, so rarely).
     relay_sweep_interval_seconds: float = 30.0
@@ -91,4 +101,7 @@ class ServiceSettings(KafkaSettings):
                         f"CITIZENINFO_{name.upper()} must be set to a random value of at least 32 characters"
                         " in production"
                     )
+            for key_id, retired in self.identity_retired_keys.items():
+                if len(retired.get_secret_value()) < 32:
+                    raise ValueError(f"retired identity key {key_id} must be at least 32 characters in production")
         return self

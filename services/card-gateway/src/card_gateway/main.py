@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 from citizeninfo_shared.account_state_follower import follow_account_state
+from citizeninfo_shared.keys import Keyring
 from citizeninfo_shared.runtime import service_runtime
 from citizeninfo_shared.service_app import create_service_app
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
@@ -37,7 +38,7 @@ def build_card_desk(
         visits=visits,
         gdx=GdxClient(gdx_http, settings.outbound_policy()),
         visit_codec=visit_codec,
-        identity_key=settings.identity_hmac_key.get_secret_value().encode(),
+        keyring=Keyring.from_settings(settings),
         notify_relay=app.state.outbox_relay.notify,
     )
 

@@ -5,6 +5,7 @@ read while it lasts joins it; a read after it ended starts the next one. Ended v
 whenever a new one starts (FerretDB has no TTL indexes); they hold no personal data, only the keyed hash.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,11 +34,17 @@ class VisitStore:
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("expires_at")
 
-    async def claim(self, key: str, *, service_point_id: str, now: datetime) -> tuple[Visit, bool]:
-        """The visit this read belongs to, and whether it is new."""
-        document = await self._collection.find_one({"_id": key})
-        if document is not None and still_open(existing := _visit_of(document), now):
-            return existing, False
+    async def claim(self, keys: Sequence[str], *, service_point_id: str, now: datetime) -> tuple[Visit, bool]:
+        """The visit this read belongs to, and whether it is new.
+
+        `keys` name the visit under the current key first, then under older keys still configured: an open
+        visit under any of them is joined; a new one is named by the current key.
+        """
+        key = keys[0]
+        for candidate in keys:
+            document = await self._collection.find_one({"_id": candidate})
+            if document is not None and still_open(existing := _visit_of(document), now):
+                return existing, False
         visit = new_visit(service_point_id, now=now, ttl=self._ttl)
         fields = {
             "visit_id": visit.visit_id,

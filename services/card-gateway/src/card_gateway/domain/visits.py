@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from citizeninfo_shared.privacy import keyed_hash
+from citizeninfo_shared.keys import PurposeKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +20,10 @@ class Visit:
     expires_at: datetime
 
 
-def visit_key(identity_key: bytes, *, service_point_id: str, citizen_id: str) -> str:
-    return keyed_hash(identity_key, f"visit\n{service_point_id}\n{citizen_id}")
+def visit_keys(keys: PurposeKeys, *, service_point_id: str, citizen_id: str) -> list[str]:
+    """The names this card's visit at this point may have: under the current key first, then under the
+    older keys still configured (a visit started before a rotation is still joined)."""
+    return [str(hashed) for hashed in keys.hashes(f"visit\n{service_point_id}\n{citizen_id}")]
 
 
 def new_visit(service_point_id: str, *, now: datetime, ttl: timedelta) -> Visit:

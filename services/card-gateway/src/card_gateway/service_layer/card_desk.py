@@ -14,7 +14,9 @@ from typing import Any
 
 import structlog
 from citizeninfo_shared.catalogue_projection import ServicePointRef
-from citizeninfo_shared.privacy import citizen_id_is_valid, keyed_hash
+from citizeninfo_shared.keys import Keyring
+from citizeninfo_shared.keys import Purpose as KeyPurpose
+from citizeninfo_shared.privacy import citizen_id_is_valid
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
 from prometheus_client import Counter, Histogram
 
@@ -27,7 +29,7 @@ from card_gateway.adapters.visit_store import VisitStore
 from card_gateway.domain.purposes import RELEASED_FIELDS, Purpose, needs_photo, release
 from card_gateway.domain.sealed_secrets import SealBroken
 from card_gateway.domain.sessions import Failure, Session, SessionBook
-from card_gateway.domain.visits import visit_key
+from card_gateway.domain.visits import visit_keys
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +80,7 @@ class CardDesk:
         visits: VisitStore,
         gdx: GdxClient,
         visit_codec: VisitTokenCodec,
-        identity_key: bytes,
+        keyring: Keyring,
         notify_relay: Callable[[str, Any], None],
     ) -> None:
         self.sessions = SessionBook()
@@ -89,7 +91,7 @@ class CardDesk:
         self._visits = visits
         self._gdx = gdx
         self._visit_codec = visit_codec
-        self._identity_key = identity_key
+        self._keyring = keyring
         self._notify_relay = notify_relay
 
     # --- agents -------------------------------------------------------------------------------
@@ -246,7 +248,11 @@ class CardDesk:
         citizen_id = str(card["citizen_id"])
         # The same card at the same point while its visit lasts is the same visit: the same token.
         visit, new = await self._visits.claim(
-            visit_key(self._identity_key, service_point_id=session.service_point_id, citizen_id=citizen_id),
+            visit_keys(
+                self._keyring.for_purpose(KeyPurpose.VISIT),
+                service_point_id=session.service_point_id,
+                citizen_id=citizen_id,
+            ),
             service_point_id=session.service_point_id,
             now=read_at,
         )
@@ -260,7 +266,7 @@ class CardDesk:
             outcome="read",
             read_at=read_at,
             fields_released=list(RELEASED_FIELDS[session.purpose]),
-            citizen_hmac=keyed_hash(self._identity_key, citizen_id),
+            citizen_hmac=str(self._keyring.for_purpose(KeyPurpose.CITIZEN_PSEUDONYM).hash(citizen_id)),
             verified_online=verified,
             visit_id=visit.visit_id,
             repeat_visit=not new,

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from citizeninfo_shared.privacy import keyed_hash
+from citizeninfo_shared.keys import Purpose, keys_for
 from fastapi import Depends, Request
 
 # The gateway sets this header to the address it saw (deploy/gateway/routes.conf), replacing the client's.
@@ -18,8 +18,8 @@ def client_address(request: Request) -> str:
 
 async def client_pseudonym(request: Request) -> str:
     """Stable per address, not reversible without the key; the raw address is never stored."""
-    key = b"login-throttle:" + request.app.state.settings.jwt_secret.get_secret_value().encode()
-    return keyed_hash(key, client_address(request))[:32]
+    # The client-address key (keys.py), not the token-signing secret: one key, one purpose.
+    return str(keys_for(request.app.state.settings, Purpose.CLIENT_ADDRESS).hash(client_address(request), length=32))
 
 
 ClientPseudonym = Annotated[str, Depends(client_pseudonym)]
