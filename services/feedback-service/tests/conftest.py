@@ -8,7 +8,7 @@ from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.settings import DEVELOPMENT_VISIT_TOKEN_SECRET
 from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, RecordingRelay, no_runtime
 from citizeninfo_shared.visit_tokens import VisitTokenCodec
-from feedback_service.adapters.complaint_store import StoredComplaint
+from feedback_service.adapters.complaint_store import ContactErasure, StoredComplaint
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import DailyCapReached, Moderation, RatingExists, Reply, StoredRating
 from feedback_service.config import FeedbackSettings
@@ -89,7 +89,29 @@ class FakeComplaintStore:
         return {"_id": code}
 
     async def get(self, code: str) -> StoredComplaint | None:
+        stored = self.complaints.get(code)
+        return None if stored is None else stored.model_copy(update={"contact_key": None})
+
+    async def contact_key(self, code: str) -> StoredComplaint | None:
         return self.complaints.get(code)
+
+    async def erase_contact(self, code: str, *, erased_at, requested_by, event: OutboxEntry) -> ContactErasure | None:
+        stored = self.complaints.get(code)
+        if stored is None:
+            return None
+        if stored.contact_erased_at is not None:
+            return ContactErasure(stored.contact_erased_at, stored.contact_erased_by, erased_now=False)
+        complaint = stored.complaint.model_copy(update={"contact": None})
+        self.complaints[code] = stored.model_copy(
+            update={
+                "complaint": complaint,
+                "contact_key": None,
+                "contact_erased_at": erased_at,
+                "contact_erased_by": requested_by,
+            }
+        )
+        self.events.append(event)
+        return ContactErasure(erased_at, requested_by, erased_now=True)
 
     async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
         self.complaints[code] = self.complaints[code].model_copy(

@@ -1,7 +1,15 @@
-"""citizeninfo.complaints.v1 — complaints for the national complaint system (contact only with consent)."""
+"""citizeninfo.complaints.v1 — complaints for the national complaint system (contact only with consent).
+
+A consented contact is never on the topic in clear: `contact` is always null in published events, and
+`contact_sealed` carries it under AES-256-GCM with a data key of its own complaint, which only
+feedback-service keeps (the complaint system fetches it, admin-authenticated, from
+`GET /api/feedback/v1/complaints/{complaint_id}/contact-key`). Erasing the contact deletes the key, so
+what stays on the topic can no longer be read (crypto-shredding), and `ComplaintContactErased` tells the
+complaint system to erase its own copy.
+"""
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from citizeninfo_shared.events.envelope import EventData
 
@@ -11,6 +19,14 @@ class ComplaintContact(EventData):
     email: str | None = None
 
 
+class SealedContact(EventData):
+    """A ComplaintContact as JSON, sealed with AES-256-GCM; the associated data is the complaint id."""
+
+    alg: Literal["A256GCM"] = "A256GCM"
+    nonce: str  # base64url, 12 bytes
+    ciphertext: str  # base64url, with the 16-byte tag
+
+
 class ComplaintFiled(EventData):
     event_type: ClassVar[str] = "th.go.citizeninfo.complaint.filed"
     complaint_id: str
@@ -18,7 +34,8 @@ class ComplaintFiled(EventData):
     service_point_id: str
     category: str
     description: str
-    contact: ComplaintContact | None = None
+    contact: ComplaintContact | None = None  # feedback-service's own record; null on the topic
+    contact_sealed: SealedContact | None = None  # on the topic: the consented contact, sealed
     filed_at: datetime
     # Stamped from the catalogue so the complaint system can route without lookups.
     department_id: str | None = None
@@ -27,3 +44,13 @@ class ComplaintFiled(EventData):
     service_id: str | None = None
     # Where it was filed: "api" (the citizen app) or "open311" (GeoReport v2 clients).
     channel: str | None = None
+
+
+class ComplaintContactErased(EventData):
+    """The complainant's contact was erased (at their request or an administrator's): erase every copy."""
+
+    event_type: ClassVar[str] = "th.go.citizeninfo.complaint.contact-erased"
+    complaint_id: str
+    service_point_id: str
+    erased_at: datetime
+    requested_by: Literal["citizen", "admin"]

@@ -1,11 +1,18 @@
-"""Complaints (`_id` = tracking code), each inserted together with its event; status history inside."""
+"""Complaints (`_id` = tracking code), each inserted together with its event; status history inside.
+
+A complaint with a consented contact also holds its contact's data key (`contact_key`), the only copy
+of it; erasing the contact removes both (and stages the erasure event) in one update.
+"""
 
 from collections.abc import Collection
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
+from bson import Binary
 from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.events.complaints import ComplaintFiled
-from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events
+from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, new_document_with_events, update_with_events
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -21,13 +28,31 @@ class StoredComplaint(BaseModel):
     lat: float | None = None
     lon: float | None = None
     public_id: str | None = None  # None for complaints filed before public ids (derived on the fly)
+    # The data key the contact is sealed with on the topic; None without a contact, once erased, and for
+    # complaints filed before sealing (their contact went out in clear, kept by the topic's retention).
+    contact_key: bytes | None = None
+    contact_erased_at: datetime | None = None
+    contact_erased_by: Literal["citizen", "admin"] | None = None
+
+
+CONTACT_KEY_FIELD = "contact_key"
+# What a read of a complaint returns: never its outbox, and never the data key unless asked for.
+_READ_PROJECTION = {**PUBLIC_PROJECTION, CONTACT_KEY_FIELD: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactErasure:
+    erased_at: datetime
+    requested_by: Literal["citizen", "admin"]
+    erased_now: bool  # False: it had been erased before (nothing changed, no new event)
 
 
 def complaint_document(code: str, stored: StoredComplaint, event: OutboxEntry) -> dict[str, Any]:
     return new_document_with_events(
         {
             "_id": code,
-            **stored.complaint.model_dump(mode="python"),
+            **stored.complaint.model_dump(mode="python", exclude={"contact_sealed"}),
+            **({CONTACT_KEY_FIELD: Binary(stored.contact_key)} if stored.contact_key is not None else {}),
             "status": stored.status,
             "history": [entry.model_dump() for entry in stored.history],
             "lat": stored.lat,
@@ -47,6 +72,9 @@ def stored_complaint(document: dict[str, Any]) -> StoredComplaint:
         lat=document.get("lat"),
         lon=document.get("lon"),
         public_id=document.get("public_id"),
+        contact_key=bytes(document[CONTACT_KEY_FIELD]) if document.get(CONTACT_KEY_FIELD) is not None else None,
+        contact_erased_at=document.get("contact_erased_at"),
+        contact_erased_by=document.get("contact_erased_by"),
     )
 
 
@@ -64,8 +92,45 @@ class ComplaintStore:
         return document
 
     async def get(self, code: str) -> StoredComplaint | None:
+        document = await self._collection.find_one({"_id": code}, _READ_PROJECTION)
+        return None if document is None else stored_complaint(document)
+
+    async def contact_key(self, code: str) -> StoredComplaint | None:
+        """The complaint with its contact's data key (only the complaint system's key route reads it)."""
         document = await self._collection.find_one({"_id": code}, PUBLIC_PROJECTION)
         return None if document is None else stored_complaint(document)
+
+    async def erase_contact(
+        self,
+        code: str,
+        *,
+        erased_at: datetime,
+        requested_by: Literal["citizen", "admin"],
+        event: OutboxEntry,
+    ) -> ContactErasure | None:
+        """Removes the contact and its data key, stamping the erasure and staging its event, in one update;
+        None when there is no such complaint. Erasing again changes nothing and stages nothing."""
+        async with DOCUMENT_LOCKS.hold(COMPLAINTS_COLLECTION, code):
+            document = await self._collection.find_one({"_id": code}, {"contact_erased_at": 1, "contact_erased_by": 1})
+            if document is None:
+                return None
+            if document.get("contact_erased_at") is not None:
+                return ContactErasure(document["contact_erased_at"], document["contact_erased_by"], erased_now=False)
+            await self._collection.update_one(
+                {"_id": code},
+                update_with_events(
+                    {
+                        "$set": {
+                            "contact": None,
+                            "contact_erased_at": erased_at,
+                            "contact_erased_by": requested_by,
+                        },
+                        "$unset": {CONTACT_KEY_FIELD: ""},
+                    },
+                    event,
+                ),
+            )
+        return ContactErasure(erased_at, requested_by, erased_now=True)
 
     async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
         """Stores the new history and the status it ends with."""
@@ -77,7 +142,7 @@ class ComplaintStore:
         return result.matched_count == 1
 
     async def by_public_id(self, public_id: str) -> StoredComplaint | None:
-        document = await self._collection.find_one({"public_id": public_id}, PUBLIC_PROJECTION)
+        document = await self._collection.find_one({"public_id": public_id}, _READ_PROJECTION)
         return None if document is None else stored_complaint(document)
 
     async def recent(
@@ -89,5 +154,5 @@ class ComplaintStore:
             query["department_id"] = department_id
         if categories is not None:
             query["category"] = {"$in": sorted(categories)}
-        cursor = self._collection.find(query, PUBLIC_PROJECTION).sort("filed_at", -1).limit(limit)
+        cursor = self._collection.find(query, _READ_PROJECTION).sort("filed_at", -1).limit(limit)
         return [stored_complaint(document) async for document in cursor]

@@ -6,7 +6,7 @@ pseudonym) so rate limits can count it, and cannot be reversed without the key.
 
 from typing import Annotated
 
-from citizeninfo_shared.privacy import keyed_hash
+from citizeninfo_shared.keys import Purpose, keys_for
 from fastapi import Depends, Request
 
 from feedback_service.config import FeedbackSettings
@@ -26,7 +26,7 @@ def client_address(request: Request, settings: FeedbackSettings) -> str:
 
 async def client_pseudonym(request: Request) -> str:
     settings: FeedbackSettings = request.app.state.settings
-    return keyed_hash(settings.identity_hmac_key.get_secret_value().encode(), client_address(request, settings))[:32]
+    return str(keys_for(settings, Purpose.CLIENT_ADDRESS).hash(client_address(request, settings), length=32))
 
 
 ClientPseudonym = Annotated[str, Depends(client_pseudonym)]

@@ -18,6 +18,7 @@ from citizeninfo_shared.auth import OptionalPrincipal, Principal
 from citizeninfo_shared.deps import OutboxRelayDep
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
+from citizeninfo_shared.keys import Purpose, keys_for
 from citizeninfo_shared.problems import Problem
 from citizeninfo_shared.storable_text import StorableTextModel
 from fastapi import APIRouter, Path, Query, Request, status
@@ -87,7 +88,7 @@ def _published(
     """The complaint as this caller may see it (None: not at all)."""
     complaint = stored.complaint
     code = normalize(complaint.tracking_code) or complaint.tracking_code
-    public_id = stored.public_id or public_request_id(code, settings.identity_hmac_key.get_secret_value().encode())
+    public_id = stored.public_id or public_request_id(code, keys_for(settings, Purpose.PUBLIC_COMPLAINT_ID))
     seen_by = (
         audience(
             is_admin=principal.is_admin,

@@ -1,7 +1,7 @@
 """Request and response bodies (requests reject unknown fields)."""
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.problems import RequestModel
@@ -140,3 +140,18 @@ class ComplaintView(BaseModel):
             history=[StatusView(status=e.status, note=e.note, changed_at=e.changed_at) for e in stored.history],
             filed_at=complaint.filed_at,
         )
+
+
+class ContactErasedView(BaseModel):
+    complaint_id: str
+    contact_erased: bool
+    erased_at: datetime
+    requested_by: Literal["citizen", "admin"]
+
+
+class ContactKeyView(BaseModel):
+    """Opens the complaint's `contact_sealed` (AES-256-GCM, associated data = the complaint id)."""
+
+    complaint_id: str
+    alg: Literal["A256GCM"] = "A256GCM"
+    key: str  # base64url, 32 bytes

@@ -7,7 +7,7 @@ event that names either finds the complaint by `_id` (the only fast query on the
 import re
 import secrets
 
-from citizeninfo_shared.privacy import keyed_hash
+from citizeninfo_shared.keys import PurposeKeys
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _CODE_LENGTH = 10
@@ -45,6 +45,10 @@ def normalize(text: str) -> str | None:
     return candidate
 
 
-def public_request_id(code: str, secret: bytes) -> str:
-    """The complaint's public id: a keyed hash of its code (stable; without the key, not reversible)."""
-    return PUBLIC_ID_PREFIX + keyed_hash(secret, f"open311-public-id:{code}")[:24]
+def public_request_id(code: str, keys: PurposeKeys) -> str:
+    """The complaint's public id: a keyed hash of its code (stable; without the key, not reversible).
+
+    `req_k1_…` names the key it was made with; ids made before key ids are `req_` + 24 hex (stored).
+    """
+    hashed = keys.hash(f"open311-public-id:{code}", length=24)
+    return f"{PUBLIC_ID_PREFIX}{hashed.key_id}_{hashed.digest}"

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from citizeninfo_shared.events.complaints import ComplaintContact
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.keys import Purpose, keys_for
 from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.topics import TopicName
 from prometheus_client import Counter
@@ -15,6 +16,7 @@ from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, Com
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import INITIAL_STATUS, Category, StatusEntry, file_complaint
+from feedback_service.domain.contact_sealing import for_publication, new_data_key
 from feedback_service.domain.rate_limits import complaint_counters
 from feedback_service.domain.rating import ServiceNotOffered
 from feedback_service.domain.tracking_codes import new_code, public_request_id
@@ -72,15 +74,19 @@ class ComplaintIntake:
                     )
                 except ServiceNotOffered as error:
                     raise service_not_offered(point, str(error)) from error
+                # The contact goes on the topic only sealed, under a key of this complaint's own.
+                data_key = new_data_key() if complaint.contact is not None else None
                 stored = StoredComplaint(
                     complaint=complaint,
                     status=INITIAL_STATUS,
                     history=[StatusEntry(status=INITIAL_STATUS, changed_at=now)],
                     lat=request.lat,
                     lon=request.lon,
-                    public_id=public_request_id(code, self.settings.identity_hmac_key.get_secret_value().encode()),
+                    public_id=public_request_id(code, keys_for(self.settings, Purpose.PUBLIC_COMPLAINT_ID)),
+                    contact_key=data_key,
                 )
-                event = CloudEvent.wrap(complaint, source=EVENT_SOURCE, subject=point.service_point_id)
+                published = for_publication(complaint, data_key)
+                event = CloudEvent.wrap(published, source=EVENT_SOURCE, subject=point.service_point_id)
                 document = await self.store.add(code, stored, OutboxEntry.of(TopicName.COMPLAINTS, event))
         self.relay.notify_inserted(COMPLAINTS_COLLECTION, document)
         COMPLAINTS_FILED.labels(channel).inc()

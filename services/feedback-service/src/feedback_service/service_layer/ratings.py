@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from citizeninfo_shared.events.envelope import CloudEvent
+from citizeninfo_shared.keys import Purpose, keys_for
 from citizeninfo_shared.outbox import OutboxEntry
-from citizeninfo_shared.privacy import keyed_hash
 from citizeninfo_shared.problems import Problem
 from citizeninfo_shared.topics import TopicName
 from citizeninfo_shared.visit_tokens import VisitTokenCodec, VisitTokenInvalid
@@ -60,7 +60,7 @@ class RatingIntake:
         rating_id = self._rating_id(token_id, idempotency_key)
 
         if token_id is not None or idempotency_key is not None:
-            existing = await self.store.get(rating_id)
+            existing = await self._existing(rating_id, token_id, idempotency_key)
             if existing is not None:
                 return _replay_or_refuse(existing, fingerprint, token_used=token_id is not None)
 
@@ -126,9 +126,26 @@ class RatingIntake:
             return str(uuid.uuid5(_RATING_ID_NAMESPACE, f"visit:{token_id}"))
         if idempotency_key is not None:
             # Keyed, so knowing a rating id reveals nothing about the key a client chose.
-            secret = self.settings.identity_hmac_key.get_secret_value().encode()
-            return str(uuid.uuid5(_RATING_ID_NAMESPACE, f"key:{keyed_hash(secret, idempotency_key)}"))
+            return idempotent_rating_ids(self.settings, idempotency_key)[0]
         return str(uuid.uuid4())
+
+    async def _existing(self, rating_id: str, token_id: str | None, idempotency_key: str | None) -> StoredRating | None:
+        """The rating a retry refers to: under the current key's id first, then under older keys' ids."""
+        if token_id is not None or idempotency_key is None:
+            return await self.store.get(rating_id)
+        for candidate in idempotent_rating_ids(self.settings, idempotency_key):
+            if (existing := await self.store.get(candidate)) is not None:
+                return existing
+        return None
+
+
+def idempotent_rating_ids(settings: FeedbackSettings, idempotency_key: str) -> list[str]:
+    """The rating id an Idempotency-Key names under each configured key, the current key's first
+    (`key:<legacy hex>` for ids made before key ids, `key:k1:<hex>` since)."""
+    return [
+        str(uuid.uuid5(_RATING_ID_NAMESPACE, f"key:{hashed}"))
+        for hashed in keys_for(settings, Purpose.IDEMPOTENCY_KEY).hashes(idempotency_key)
+    ]
 
 
 def _fingerprint(idempotency_key: str, submission) -> str:
