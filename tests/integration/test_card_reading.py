@@ -25,7 +25,9 @@ from card_gateway.gdx_simulator import Registry, RegistryPerson
 from card_gateway.gdx_simulator import create_app as create_gdx_simulator
 from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_devstack.programs import GATEWAY_PORT
-from citizeninfo_shared.privacy import citizen_id_is_valid, keyed_hash
+from citizeninfo_shared.keys import Keyring
+from citizeninfo_shared.keys import Purpose as KeyPurpose
+from citizeninfo_shared.privacy import citizen_id_is_valid
 from pymongo import MongoClient
 
 from tests.integration.support import wait_until
@@ -224,7 +226,9 @@ def test_identity_check_reads_family_3b79_and_releases_no_full_id_once(
     again = gateway.get(f"/api/card/v1/sessions/{session_id}", headers=staff).json()
     assert (again["status"], again["card"], again["visit_token"], again["delivered"]) == ("read", None, None, True)
 
-    expected_hmac = keyed_hash(secrets["identity_hmac_key"].encode(), CITIZEN_IDS[1])
+    # The citizen-pseudonym key derived from the configured material (keys.py), named by its key id.
+    keyring = Keyring(current_id="k1", materials={"k1": secrets["identity_hmac_key"].encode()})
+    expected_hmac = str(keyring.for_purpose(KeyPurpose.CITIZEN_PSEUDONYM).hash(CITIZEN_IDS[1]))
     records = visits.collect(lambda rs: any(expected_hmac.encode() in r.value for r in rs), timeout=20)
     [event] = [json.loads(r.value) for r in records if expected_hmac.encode() in r.value]
     assert event["subject"] == point

@@ -53,7 +53,9 @@ def test_a_complaint_goes_out_redacted_and_its_status_comes_back(
     received = complaint_system.receive({consented["complaint_id"], anonymous["complaint_id"]})
     _, filed = received[consented["complaint_id"]]
     assert filed.description == redacted
-    assert filed.contact is not None and filed.contact.phone == "0812345678"
+    # The contact is never on the topic in clear: sealed, opened with the key the admin API hands out.
+    assert filed.contact is None and filed.contact_sealed is not None
+    assert b"0812345678" not in received[consented["complaint_id"]][0].to_json_bytes()
     assert (filed.department_id, filed.ministry_id, filed.province_code) == (
         feedback_catalogue.department_id,
         feedback_catalogue.ministry_id,
