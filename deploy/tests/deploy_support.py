@@ -472,3 +472,60 @@ def kafka_cluster_id_is_valid(cluster_id: str) -> bool:
         return len(base64.urlsafe_b64decode(cluster_id + "==")) == 16 and len(cluster_id) == 22
     except ValueError:
         return False
+
+
+# --- Kafka: users, ACLs and credentials ----------------------------------------------------------------
+
+# The Kafka user of each workload that talks to Kafka (compose service or k8s Deployment/Job name -> user).
+KAFKA_USERS = {
+    **{name: name for name in SERVICE_PORTS},
+    STATS_WORKER: STATS_WORKER,
+    "kafka-topics": "citizeninfo-topics",
+}
+# The national complaint system: reads complaints (with consented contacts), writes complaint-status.
+COMPLAINT_SYSTEM_USER = "complaint-system"
+# Which data stores each workload uses (their ports): network policies open exactly these.
+KAFKA_PORT, ELASTICSEARCH_PORT, MONGODB_PORT = 9092, 9200, 27017
+DATA_STORE_PORTS = {
+    "pin-service": {KAFKA_PORT, ELASTICSEARCH_PORT, MONGODB_PORT},
+    "nocopy-service": {KAFKA_PORT, MONGODB_PORT},
+    "feedback-service": {KAFKA_PORT, MONGODB_PORT},
+    "stats-service": {KAFKA_PORT, ELASTICSEARCH_PORT, MONGODB_PORT},
+    "card-gateway": {KAFKA_PORT, MONGODB_PORT},
+    STATS_WORKER: {KAFKA_PORT, ELASTICSEARCH_PORT},
+    "kafka-topics": {KAFKA_PORT},
+}
+_TOPIC_NAME = re.compile(r"citizeninfo\.[a-z-]+\.v\d+")
+
+
+def expected_kafka_acls() -> dict[str, set[tuple[str, str, str, str]]]:
+    """Per Kafka user, its ACL entries (resource type, pattern type, name, operation) from ACCESS."""
+    from citizeninfo_devstack.topics import ACCESS, acl_entries
+
+    return {principal: acl_entries(access) for principal, access in ACCESS.items()}
+
+
+def kafka_user_acls(kafka_user: dict) -> set[tuple[str, str, str, str]]:
+    """A Strimzi KafkaUser's ACLs in the same form (an ACL with `operation` or `operations`)."""
+    entries = set()
+    for acl in kafka_user["spec"]["authorization"]["acls"]:
+        assert acl.get("type", "allow") == "allow", acl
+        assert acl.get("host", "*") == "*", acl
+        resource = acl["resource"]
+        for operation in acl.get("operations") or [acl["operation"]]:
+            entries.add((resource["type"], resource.get("patternType", "literal"), resource["name"], operation))
+    return entries
+
+
+def readme_event_topics(service: str) -> set[str]:
+    """The topics a service's README names in its events section (`Events`, `Events in`, `Events out`)."""
+    text = (REPO / "services" / service / "README.md").read_text()
+    sections = re.split(r"^## ", text, flags=re.M)
+    events = [s for s in sections if s.lower().startswith("events")] or [text]
+    named = set()
+    for section in events:
+        named |= set(_TOPIC_NAME.findall(section))
+    # pin-service describes its events in the opening paragraph.
+    if service == "pin-service":
+        named |= set(_TOPIC_NAME.findall(re.split(r"^## ", text, flags=re.M)[0]))
+    return named

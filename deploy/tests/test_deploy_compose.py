@@ -12,10 +12,12 @@ import yaml
 from deploy_support import (
     APP_ENVIRONMENT,
     BUILD_OUTPUTS,
+    COMPLAINT_SYSTEM_USER,
     COMPOSE_DIR,
     COMPOSE_FILE,
     GATEWAY_PORT,
     GRAFANA_DIR,
+    KAFKA_USERS,
     LONG_SECRETS,
     REPO,
     SERVICE_PORTS,
@@ -24,6 +26,7 @@ from deploy_support import (
     STATS_WORKER_PORT,
     TOPICS_COMMAND,
     compose_required_variables,
+    expected_kafka_acls,
     image_reference,
     interpolate_defaults,
     kafka_cluster_id_is_valid,
@@ -198,7 +201,9 @@ def test_services_get_the_citizeninfo_environment(compose_services: dict[str, di
         assert urlsplit(interpolate_defaults(environment["CITIZENINFO_MONGODB_URL"])).hostname == "mongodb"
         assert urlsplit(interpolate_defaults(environment["CITIZENINFO_ELASTICSEARCH_URL"])).hostname == "elasticsearch"
     assert "CITIZENINFO_ADMIN_PASSWORD" in compose_services["pin-service"]["environment"]
-    assert compose_services["topics"]["environment"]["CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    # The topics job joins the broker's network namespace to reach its loopback super-user listener.
+    assert compose_services["topics"]["network_mode"] == "service:kafka"
+    assert compose_services["topics"]["environment"]["CITIZENINFO_KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9091"
 
 
 def test_secrets_come_from_the_env_file_never_from_the_compose_file(compose_services: dict[str, dict]) -> None:
@@ -243,7 +248,7 @@ def test_kafka_runs_kraft_with_the_listener_the_services_use(compose_services: d
     protocols = dict(pair.split(":") for pair in environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
     declared = {listener.split("://")[0] for listener in environment["KAFKA_LISTENERS"].split(",")}
     assert set(advertised) | {environment["KAFKA_CONTROLLER_LISTENER_NAMES"]} <= declared <= set(protocols)
-    assert advertised[environment["KAFKA_INTER_BROKER_LISTENER_NAME"]] == "kafka:9092"
+    assert "kafka:9092" in advertised.values()
     assert environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "topics come from the registry job"
     for _, _, container in published_ports(compose_services["kafka"]):
         assert f"127.0.0.1:{container}" in advertised.values(), "the host listener advertises a reachable address"
@@ -379,3 +384,70 @@ def test_compose_refuses_to_start_without_the_elastic_password(generated_env: di
     result = run_composecheck(without)
     assert result.returncode != 0
     assert "ELASTIC_PASSWORD" in result.stderr
+
+
+# --- Kafka security: SCRAM users and ACLs -----------------------------------------------------------
+
+
+def kafka_listeners(environment: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """listener name -> (bind address, security protocol)."""
+    protocols = dict(pair.split(":") for pair in environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    listeners = {}
+    for listener in environment["KAFKA_LISTENERS"].split(","):
+        name, address = listener.split("://")
+        listeners[name] = (address.rsplit(":", 1)[0], protocols[name])
+    return listeners
+
+
+def test_kafka_clients_must_authenticate_and_acls_refuse_the_rest(compose_services: dict[str, dict]) -> None:
+    environment = compose_services["kafka"]["environment"]
+    assert environment["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert environment["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert environment["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    listeners = kafka_listeners(environment)
+    for name, (address, protocol) in listeners.items():
+        if protocol == "PLAINTEXT":
+            # Unauthenticated means ANONYMOUS, the super user: reachable only inside the broker's container.
+            assert address == "127.0.0.1", f"{name} is PLAINTEXT on {address or 'every address'}"
+        else:
+            assert protocol == "SASL_PLAINTEXT", f"{name}: {protocol}"
+            key = f"KAFKA_LISTENER_NAME_{name}_SCRAM___SHA___512_SASL_JAAS_CONFIG"
+            assert "ScramLoginModule required" in environment.get(key, ""), f"{name} needs {key}"
+    assert environment["KAFKA_SUPER_USERS"] == "User:ANONYMOUS"
+    advertised = dict(entry.split("://") for entry in environment["KAFKA_ADVERTISED_LISTENERS"].split(","))
+    # The services (kafka:9092) and the host (127.0.0.1:9094, the complaint system) come in over SASL.
+    for address in ("kafka:9092", "127.0.0.1:9094"):
+        (name,) = [n for n, a in advertised.items() if a == address]
+        assert listeners[name][1] == "SASL_PLAINTEXT", address
+    assert "127.0.0.1:9091" in healthcheck_command(compose_services["kafka"])
+
+
+def test_every_kafka_client_authenticates_as_its_own_user(compose_services: dict[str, dict]) -> None:
+    for name in APP_SERVICES:
+        environment = compose_services[name]["environment"]
+        assert environment["CITIZENINFO_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert environment["CITIZENINFO_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", name
+        user = KAFKA_USERS[name]
+        assert environment["CITIZENINFO_KAFKA_USERNAME"] == user, name
+        variable = f"KAFKA_{user.upper().replace('-', '_')}_PASSWORD"
+        assert environment["CITIZENINFO_KAFKA_PASSWORD"] == f"${{{variable}:?set it}}", name
+
+
+def test_the_topics_job_creates_every_user_with_its_password_and_acls(compose_services: dict[str, dict]) -> None:
+    from citizeninfo_devstack.topics import ACCESS, password_variable
+
+    job = compose_services["topics"]
+    environment = job["environment"]
+    assert environment["CITIZENINFO_KAFKA_PROVISION_USERS"] == "true"
+    users = {p for p, access in ACCESS.items() if not access.creates_topics}
+    assert users == {*(KAFKA_USERS[n] for n in APP_SERVICES), COMPLAINT_SYSTEM_USER}
+    for user in users:
+        variable = f"KAFKA_{user.upper().replace('-', '_')}_PASSWORD"
+        # The same .env variable the service's own password comes from.
+        assert environment[password_variable(user)] == f"${{{variable}:?set it}}", user
+    assert set(expected_kafka_acls()) >= users
+
+
+def test_generated_kafka_passwords_differ_per_user(generated_env: dict[str, str]) -> None:
+    passwords = [v for k, v in generated_env.items() if k.startswith("KAFKA_") and k.endswith("_PASSWORD")]
+    assert len(passwords) == len(set(passwords)) == 7

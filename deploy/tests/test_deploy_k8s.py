@@ -12,11 +12,17 @@ from citizeninfo_shared.topics import TOPICS
 from deploy_support import (
     APP_ENVIRONMENT,
     APP_UID,
+    COMPLAINT_SYSTEM_USER,
+    DATA_STORE_PORTS,
+    ELASTICSEARCH_PORT,
     GATEWAY_PORT,
     GATEWAY_ROUTES,
     K8S_BASE,
     K8S_DIR,
     K8S_OVERLAYS,
+    KAFKA_PORT,
+    KAFKA_USERS,
+    MONGODB_PORT,
     REPO,
     SERVICE_DATABASES,
     SERVICE_PORTS,
@@ -24,7 +30,9 @@ from deploy_support import (
     STATS_WORKER_COMMAND,
     STATS_WORKER_PORT,
     TOPICS_COMMAND,
+    expected_kafka_acls,
     image_reference,
+    kafka_user_acls,
     labels_match,
     quantity,
 )
@@ -45,6 +53,8 @@ ROLE_SECRETS = {"citizeninfo-es-roles"}
 OPERATOR_KINDS = {
     ("kafka.strimzi.io/v1beta2", "Kafka"),
     ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
+    ("kafka.strimzi.io/v1beta2", "KafkaUser"),
+    ("keda.sh/v1alpha1", "TriggerAuthentication"),
     ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"),
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"),
     ("keda.sh/v1alpha1", "ScaledObject"),
@@ -266,8 +276,11 @@ def test_service_configuration_matches_the_service(
     expected = set(APP_ENVIRONMENT) | ({"CITIZENINFO_ADMIN_PASSWORD"} if service == "pin-service" else set())
     assert expected <= names, f"{service} lacks {sorted(expected - names)}"
     assert all(k.startswith("CITIZENINFO_") for k in environment)
-    for ref in secret_refs.values():
-        assert ref["name"] == "citizeninfo-secrets" and ref["key"] in SECRET_KEYS, ref
+    for variable, ref in secret_refs.items():
+        if variable == "CITIZENINFO_KAFKA_PASSWORD":  # the Secret Strimzi keeps for its KafkaUser
+            assert ref == {"name": KAFKA_USERS[service], "key": "password"}, ref
+        else:
+            assert ref["name"] == "citizeninfo-secrets" and ref["key"] in SECRET_KEYS, ref
     assert environment["CITIZENINFO_MONGODB_DATABASE"] == SERVICE_DATABASES[service]
     prefix = next(p for p, (s, strips) in GATEWAY_ROUTES.items() if s == service and strips)
     assert environment["CITIZENINFO_ROOT_PATH"] == prefix.rstrip("/")
@@ -351,7 +364,10 @@ def test_network_policies_let_each_pod_do_its_job(k8s_base_documents: list[dict]
         ingress = allowed_ports(policies_for(policies, labels, "Ingress"), "Ingress")
         assert container_ports <= ingress, f"{name}: nothing may reach port(s) {container_ports - ingress}"
         if name != GATEWAY:
-            assert {9092, 9200, 27017} <= egress, f"{name} cannot reach Kafka, Elasticsearch or MongoDB"
+            expected = DATA_STORE_PORTS[name]
+            assert expected <= egress, f"{name} cannot reach ports {expected - egress}"
+            unneeded = ({KAFKA_PORT, ELASTICSEARCH_PORT, MONGODB_PORT} - expected) & egress
+            assert not unneeded, f"{name} may reach data-store ports it does not use: {unneeded}"
     gateway_egress = allowed_ports(policies_for(policies, pod_labels(workloads[GATEWAY]), "Egress"), "Egress")
     assert set(SERVICE_PORTS.values()) <= gateway_egress, "the gateway reaches every service"
 
@@ -417,7 +433,9 @@ def test_overlay_config_references_resolve(overlay: str, k8s_rendered: dict[str,
                     ref = variable.get("valueFrom", {}).get("secretKeyRef")
                     if ref is None:
                         continue
-                    if overlay == "production":
+                    if ref["name"] in of_kind(documents, "KafkaUser"):
+                        assert ref["key"] == "password", f"{name}: Strimzi's user Secret has `password`"
+                    elif overlay == "production":
                         # Created outside Git (deploy/k8s/README.md); the name must stay stable.
                         assert ref["name"] == "citizeninfo-secrets"
                     else:
@@ -568,3 +586,113 @@ def test_monitoring_config_maps_carry_the_dashboards_and_the_rules(overlay: str,
     rules = config_maps["citizeninfo-prometheus-rules"]["data"]
     assert rules == {"citizeninfo-alerts.yml": (REPO / "deploy/prometheus/rules/citizeninfo-alerts.yml").read_text()}
     assert "citizeninfo-grafana-datasources" in config_maps
+
+
+# --- Kafka security: SCRAM users, ACLs, credentials, and where the pods may connect -------------------
+
+# The pods each data-store port belongs to, as their operators label them.
+DATA_STORE_PODS = {
+    KAFKA_PORT: {"strimzi.io/cluster": "citizeninfo", "strimzi.io/broker-role": "true", "strimzi.io/kind": "Kafka"},
+    ELASTICSEARCH_PORT: {
+        "elasticsearch.k8s.elastic.co/cluster-name": "citizeninfo",
+        "common.k8s.elastic.co/type": "elasticsearch",
+    },
+    MONGODB_PORT: {"app": "citizeninfo-mongodb-svc"},
+}
+PRIVATE_NETWORKS = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8"}
+
+
+def test_kafka_requires_scram_and_acls(k8s_base_documents: list[dict]) -> None:
+    kafka = of_kind(k8s_base_documents, "Kafka")["citizeninfo"]
+    for listener in kafka["spec"]["kafka"]["listeners"]:
+        assert listener.get("authentication", {}).get("type") == "scram-sha-512", listener["name"]
+        # Strimzi's own per-listener NetworkPolicy would otherwise let every pod in.
+        assert listener.get("networkPolicyPeers"), f"{listener['name']}: name the peers"
+    assert kafka["spec"]["kafka"].get("authorization", {}).get("type") == "simple"
+    assert "userOperator" in kafka["spec"]["entityOperator"], "the User Operator makes the KafkaUsers real"
+
+
+def test_kafka_users_grant_exactly_the_access_table(k8s_base_documents: list[dict]) -> None:
+    users = of_kind(k8s_base_documents, "KafkaUser")
+    expected = expected_kafka_acls()
+    assert set(users) == set(expected) == {*KAFKA_USERS.values(), COMPLAINT_SYSTEM_USER}
+    for name, user in users.items():
+        # The API version of the other Strimzi resources here (a later issue moves them all to v1).
+        assert user["apiVersion"] == of_kind(k8s_base_documents, "Kafka")["citizeninfo"]["apiVersion"]
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == "citizeninfo"
+        assert user["spec"]["authentication"]["type"] == "scram-sha-512", name
+        assert user["spec"]["authorization"]["type"] == "simple", name
+        assert kafka_user_acls(user) == expected[name], f"{name}: ACLs differ from citizeninfo_devstack.topics.ACCESS"
+
+
+def test_every_kafka_client_has_its_credentials(k8s_base_documents: list[dict], k8s_base_kustomization: dict) -> None:
+    common = generated_config_maps(k8s_base_kustomization)["citizeninfo-env"]
+    assert common["CITIZENINFO_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert common["CITIZENINFO_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    workloads = {**of_kind(k8s_base_documents, "Deployment"), **of_kind(k8s_base_documents, "Job")}
+    assert set(KAFKA_USERS) == set(workloads) - {GATEWAY}
+    for name, user in KAFKA_USERS.items():
+        (container,) = pod_spec(workloads[name])["containers"]
+        assert "citizeninfo-env" in [s["configMapRef"]["name"] for s in container["envFrom"]], name
+        env = {e["name"]: e for e in container.get("env", [])}
+        assert env["CITIZENINFO_KAFKA_USERNAME"].get("value") == user, name
+        ref = env["CITIZENINFO_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": user, "key": "password"}, f"{name} reads its KafkaUser's Secret"
+
+
+def test_production_refuses_plaintext_kafka() -> None:
+    from citizeninfo_shared.settings import KafkaSettings
+
+    with pytest.raises(ValueError, match="KAFKA_SECURITY_PROTOCOL"):
+        KafkaSettings(environment="production", kafka_security_protocol="PLAINTEXT")
+
+
+def test_keda_reads_the_lag_with_the_workers_credentials(k8s_rendered: dict[str, list[dict]]) -> None:
+    documents = k8s_rendered["production"]
+    (trigger,) = of_kind(documents, "ScaledObject")[STATS_WORKER]["spec"]["triggers"]
+    assert trigger["metadata"]["sasl"] == "scram_sha512"
+    authentication = of_kind(documents, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]["spec"]
+    assert {"parameter": "password", "name": KAFKA_USERS[STATS_WORKER], "key": "password"} in authentication[
+        "secretTargetRef"
+    ]
+
+
+def test_egress_to_data_stores_names_their_pods(k8s_base_documents: list[dict]) -> None:
+    for name, policy in of_kind(k8s_base_documents, "NetworkPolicy").items():
+        for rule in policy["spec"].get("egress", []):
+            ports = {p.get("port") for p in rule.get("ports", [])}
+            for port in ports & set(DATA_STORE_PODS):
+                peers = rule.get("to")
+                assert peers, f"{name}: port {port} open to any address (no `to:`)"
+                for peer in peers:
+                    assert "ipBlock" not in peer, f"{name}: port {port} to an address block"
+                    assert "podSelector" in peer, f"{name}: port {port} to a whole namespace"
+                    assert labels_match(peer["podSelector"], DATA_STORE_PODS[port]), f"{name}: {port} -> {peer}"
+                assert len(ports) == 1, f"{name}: one data store per rule"
+            if not ports:
+                assert rule.get("to"), f"{name}: an egress rule open to every port and address"
+
+
+def test_only_card_gateway_reaches_the_registry_and_only_public_addresses(k8s_base_documents: list[dict]) -> None:
+    policies = of_kind(k8s_base_documents, "NetworkPolicy")
+    workloads = {**of_kind(k8s_base_documents, "Deployment"), **of_kind(k8s_base_documents, "Job")}
+    for name, workload in workloads.items():
+        egress = allowed_ports(policies_for(policies, pod_labels(workload), "Egress"), "Egress")
+        if name == "card-gateway":
+            assert 443 in egress, "card-gateway asks the GDX registry over HTTPS"
+        else:
+            assert 443 not in egress, f"{name} needs no HTTPS out"
+    (rule,) = policies["card-gateway-to-gdx-registry"]["spec"]["egress"]
+    assert [p["port"] for p in rule["ports"]] == [443]
+    blocks = {peer["ipBlock"]["cidr"]: set(peer["ipBlock"].get("except", [])) for peer in rule["to"]}
+    assert PRIVATE_NETWORKS <= blocks["0.0.0.0/0"], "cluster and private addresses stay closed"
+    assert {"fc00::/7", "fe80::/10", "::1/128"} <= blocks.get("::/0", set())
+
+
+def test_dns_goes_to_kube_dns_only(k8s_base_documents: list[dict]) -> None:
+    for name, policy in of_kind(k8s_base_documents, "NetworkPolicy").items():
+        for rule in policy["spec"].get("egress", []):
+            if 53 in {p.get("port") for p in rule.get("ports", [])}:
+                for peer in rule["to"]:
+                    assert peer["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}, name
+                    assert peer["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "kube-system"}

@@ -189,12 +189,14 @@ def test_red_metrics_use_route_templates_and_base_units(client):
 
 
 def test_production_refuses_the_placeholder_secret():
+    # Production also refuses an unauthenticated Kafka (test_kafka_security.py): give it a SCRAM user.
+    kafka = {"kafka_security_protocol": "SASL_PLAINTEXT", "kafka_username": "u", "kafka_password": "p"}
     with pytest.raises(ValueError, match="JWT_SECRET"):
-        ServiceSettings(environment="production")
+        ServiceSettings(environment="production", **kafka)
     with pytest.raises(ValueError, match="VISIT_TOKEN_SECRET"):
-        ServiceSettings(environment="production", jwt_secret="x" * 40)
+        ServiceSettings(environment="production", jwt_secret="x" * 40, **kafka)
     production = ServiceSettings(
-        environment="production", jwt_secret="x" * 40, visit_token_secret="y" * 40, identity_hmac_key="z" * 40
+        environment="production", jwt_secret="x" * 40, visit_token_secret="y" * 40, identity_hmac_key="z" * 40, **kafka
     )
     assert production.environment == "production"
 

@@ -37,6 +37,7 @@ def kafka_client_options(settings: KafkaSettings | None = None) -> dict[str, obj
         options["ssl_context"] = ssl.create_default_context(cafile=cafile)
     return options
 
+
 # Every producer: acks from every in-sync replica, no duplicates on retry, ordered per key.
 _PRODUCER_GUARANTEES: dict[str, object] = {
     "acks": "all",
