@@ -1,9 +1,9 @@
 """What each caller may see of a complaint: the one publication policy (pure; no I/O).
 
-- National administrators see the whole complaint; so do staff of the complaint's department, except
-  for the categories below that could expose the author to the people complained about: there the
-  department sees what it needs to act (the text, redacted, the status) but not who complained — no
-  tracking code, contact, location or exact times.
+- National administrators see the whole complaint; so do staff of the complaint's department, but for
+  the tracking code (the citizen's key to their complaint) and except for the categories below that
+  could expose the author to the people complained about: there the department sees what it needs to
+  act (the text, redacted, the status) but not who complained — no contact, location or exact times.
 - Anyone else sees, per category, at most: the category, the service point and its department, the
   status, coarse times and — for categories whose text cannot point at its author — the description
   and status notes, redacted again on the way out (text stored before the redaction improved is
@@ -132,11 +132,14 @@ def publication(
             lon=None,
         )
     if seen_by is not Audience.PUBLIC:
+        national = seen_by is Audience.NATIONAL
         return ComplaintPublication(
             full=True,
             public_id=public_id,
-            complaint_id=complaint.complaint_id,
-            tracking_code=complaint.tracking_code,
+            # The tracking code (and the complaint id that carries it) opens the citizen's own page and
+            # their erasure request: the department acts on the complaint without them.
+            complaint_id=complaint.complaint_id if national else None,
+            tracking_code=complaint.tracking_code if national else None,
             category=complaint.category,
             service_point_id=complaint.service_point_id,
             department_id=complaint.department_id,
