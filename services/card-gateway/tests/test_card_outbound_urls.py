@@ -47,6 +47,10 @@ def test_non_public_addresses_are_refused(address: str) -> None:
         POLICY.check_addresses(destination, [ipaddress.ip_address(address)])
 
 
+# Production refuses an unauthenticated Kafka before it looks at anything of card-gateway's own.
+PRODUCTION_KAFKA = {"kafka_security_protocol": "SASL_PLAINTEXT", "kafka_username": "u", "kafka_password": "p"}
+
+
 def test_one_bad_address_among_good_ones_refuses_the_host() -> None:
     destination = POLICY.check_url("https://api.egov.go.th")
     good = ipaddress.ip_address("203.113.25.10")
@@ -110,6 +114,7 @@ def test_the_simulator_allowance_holds_in_development_only(monkeypatch) -> None:
             identity_hmac_key="i" * 40,
             secrets_at_rest_keys={"k1": "k" * 40},
             secrets_at_rest_key_id="k1",
+            **PRODUCTION_KAFKA,
         )
         with pytest.raises(OutboundUrlRefused):
             settings.outbound_policy().check_url(simulator)

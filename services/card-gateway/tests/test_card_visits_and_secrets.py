@@ -262,5 +262,11 @@ def test_a_sealed_secret_cannot_be_tampered_with_or_moved() -> None:
 def test_production_refuses_the_development_key() -> None:
     with pytest.raises(ValueError, match="SECRETS_AT_REST_KEYS"):
         CardSettings(
-            environment="production", jwt_secret="j" * 40, visit_token_secret="v" * 40, identity_hmac_key="i" * 40
+            environment="production",
+            jwt_secret="j" * 40,
+            visit_token_secret="v" * 40,
+            identity_hmac_key="i" * 40,
+            kafka_security_protocol="SASL_PLAINTEXT",
+            kafka_username="u",
+            kafka_password="p",
         )
