@@ -72,6 +72,7 @@ class PointRow:
     pinned: bool
     surveyed: bool
     copy_status: str | None
+    name_en: str | None = None
 
 
 class ProgressReader:
@@ -125,6 +126,7 @@ class ProgressReader:
                 source_includes=[
                     "service_point_id",
                     "name_th",
+                    "name_en",
                     "department_id",
                     "province_code",
                     "district_code",
@@ -148,6 +150,7 @@ class ProgressReader:
                         pinned=source.get("pinned") is True,
                         surveyed=source.get("surveyed") is True,
                         copy_status=source.get("copy_status") if source.get("surveyed") else None,
+                        name_en=source.get("name_en"),
                     )
                 )
             if len(hits) < PAGE_SIZE:

@@ -1,7 +1,8 @@
 """Progress tables: nation → ministries → departments → service points, and by province.
 
 Each table is JSON by default (`rows` + `total`), or `?format=csv` / `?format=xlsx` for officials'
-spreadsheets. The columns are those of seed 004's table.
+spreadsheets. The columns are those of seed 004's table. `&headings=th|en` gives the file people read
+instead (headings as on screen, names, shares, words, UTF-8 BOM; see table_formats.py).
 """
 
 from typing import Annotated, Any
@@ -13,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from stats_service.adapters.progress_reader import Grouped, PointRow, ProgressReader, Unit
 from stats_service.api.deps import ProgressReaderDep
-from stats_service.api.table_formats import TableFormat, render_table
+from stats_service.api.table_formats import Headings, TableFormat, render_table, with_shares
 from stats_service.domain.progress import ProgressCounts
+from stats_service.domain.provinces import province_name
 
 router = APIRouter(tags=["progress"])
 
@@ -30,6 +32,15 @@ COUNT_COLUMNS = (
 )
 
 FormatQuery = Annotated[TableFormat, Query(alias="format", description="json (default), csv or xlsx")]
+HeadingsQuery = Annotated[
+    Headings,
+    Query(
+        description="CSV/XLSX only: `fields` (default, the machine-readable table headed by field names) or "
+        "`th`/`en` (the table people read: headings as on screen, names, shares, UTF-8 BOM in CSV)"
+    ),
+]
+SHARE_COLUMNS = ("pinned_share", "copy_cancelled_share", "surveyed_share")
+READABLE_COUNTS = (*COUNT_COLUMNS, *SHARE_COLUMNS)
 
 
 class ProgressCells(BaseModel):
@@ -61,6 +72,18 @@ class MinistryRow(ProgressCells):
 
 class ProvinceRow(ProgressCells):
     province_code: str
+    name_th: str | None = Field(default=None, description="The province's name (DOPA); null for an unknown code")
+    name_en: str | None = None
+
+
+def province_row(code: str, counts: ProgressCounts) -> ProvinceRow:
+    names = province_name(code)
+    return ProvinceRow(
+        province_code=code,
+        name_th=names.name_th if names else None,
+        name_en=names.name_en if names else None,
+        **cells(counts),
+    )
 
 
 class PointProgressRow(ProgressCells):
@@ -69,6 +92,9 @@ class PointProgressRow(ProgressCells):
     province_code: str | None
     district_code: str | None
     copy_status: str | None = Field(description="required, in_progress or cancelled; null when not surveyed")
+    name_en: str | None = None
+    province_name_th: str | None = None
+    province_name_en: str | None = None
 
 
 class MinistryTable(BaseModel):
@@ -99,12 +125,22 @@ class DepartmentPointsTable(BaseModel):
 
 
 def _respond(
-    table_format: TableFormat, model: BaseModel, key_columns: tuple[str, ...], filename: str
+    table_format: TableFormat,
+    model: BaseModel,
+    key_columns: tuple[str, ...],
+    filename: str,
+    headings: Headings = Headings.FIELDS,
+    readable_columns: tuple[str, ...] | None = None,
 ) -> BaseModel | Response:
+    """JSON, the machine-readable file (field names, the contract's columns), or the file people read."""
     if table_format is TableFormat.JSON:
         return model
     body = model.model_dump()
-    return render_table(table_format, (*key_columns, *COUNT_COLUMNS), body["rows"], body["total"], filename)
+    if headings is Headings.FIELDS:
+        return render_table(table_format, (*key_columns, *COUNT_COLUMNS), body["rows"], body["total"], filename)
+    columns = readable_columns or (key_columns[0], "name", *READABLE_COUNTS)
+    rows = [with_shares(row) for row in body["rows"]]
+    return render_table(table_format, columns, rows, body["total"], filename, headings)
 
 
 def _named_rows(grouped: Grouped, units: dict[str, Unit], id_column: str) -> list[dict[str, Any]]:
@@ -139,12 +175,14 @@ async def _ministry_filter(reader: ProgressReader, ministry_id: str) -> tuple[li
     response_model=None,
     responses=table_download_responses(NationTable),
 )
-async def ministries(reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON):
+async def ministries(
+    reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON, headings: HeadingsQuery = Headings.FIELDS
+):
     grouped = await reader.grouped("ministry_id", [])
     units = await reader.units("ministry")
     rows = [MinistryRow(**row) for row in _named_rows(grouped, units, "ministry_id")]
     table = NationTable(rows=rows, total=ProgressCells(**cells(grouped.total)))
-    return _respond(table_format, table, ("ministry_id", "name_th"), "ministries")
+    return _respond(table_format, table, ("ministry_id", "name_th"), "ministries", headings)
 
 
 @router.get(
@@ -154,7 +192,10 @@ async def ministries(reader: ProgressReaderDep, table_format: FormatQuery = Tabl
     responses=table_download_responses(MinistryTable),
 )
 async def ministry_departments(
-    ministry_id: str, reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON
+    ministry_id: str,
+    reader: ProgressReaderDep,
+    table_format: FormatQuery = TableFormat.JSON,
+    headings: HeadingsQuery = Headings.FIELDS,
 ):
     filters, departments = await _ministry_filter(reader, ministry_id)
     ministry = await reader.unit("ministry", ministry_id)
@@ -168,7 +209,7 @@ async def ministry_departments(
         rows=rows,
         total=ProgressCells(**cells(grouped.total)),
     )
-    return _respond(table_format, table, ("department_id", "name_th"), f"{ministry_id}-departments")
+    return _respond(table_format, table, ("department_id", "name_th"), f"{ministry_id}-departments", headings)
 
 
 @router.get(
@@ -182,6 +223,7 @@ async def provinces(
     ministry_id: str | None = None,
     department_id: str | None = None,
     table_format: FormatQuery = TableFormat.JSON,
+    headings: HeadingsQuery = Headings.FIELDS,
 ):
     filters: list[dict[str, Any]] = []
     if ministry_id is not None:
@@ -189,11 +231,11 @@ async def provinces(
     if department_id is not None:
         filters.append({"term": {"department_id": department_id}})
     grouped = await reader.grouped("province_code", filters)
-    rows = [ProvinceRow(province_code=code, **cells(grouped.groups[code])) for code in sorted(grouped.groups)]
+    rows = [province_row(code, grouped.groups[code]) for code in sorted(grouped.groups)]
     table = ProvinceTable(
         ministry_id=ministry_id, department_id=department_id, rows=rows, total=ProgressCells(**cells(grouped.total))
     )
-    return _respond(table_format, table, ("province_code",), "provinces")
+    return _respond(table_format, table, ("province_code",), "provinces", headings)
 
 
 @router.get(
@@ -202,8 +244,15 @@ async def provinces(
     response_model=None,
     responses=table_download_responses(ProvinceTable),
 )
-async def ministry_provinces(ministry_id: str, reader: ProgressReaderDep, table_format: FormatQuery = TableFormat.JSON):
-    return await provinces(reader, ministry_id=ministry_id, department_id=None, table_format=table_format)
+async def ministry_provinces(
+    ministry_id: str,
+    reader: ProgressReaderDep,
+    table_format: FormatQuery = TableFormat.JSON,
+    headings: HeadingsQuery = Headings.FIELDS,
+):
+    return await provinces(
+        reader, ministry_id=ministry_id, department_id=None, table_format=table_format, headings=headings
+    )
 
 
 def _point_row(point: PointRow) -> PointProgressRow:
@@ -214,10 +263,14 @@ def _point_row(point: PointRow) -> PointProgressRow:
         copy_cancelled=int(point.copy_status == "cancelled"),
         copy_in_progress=int(point.copy_status == "in_progress"),
     )
+    names = province_name(point.province_code)
     return PointProgressRow(
         service_point_id=point.service_point_id,
         name_th=point.name_th,
+        name_en=point.name_en,
         province_code=point.province_code,
+        province_name_th=names.name_th if names else None,
+        province_name_en=names.name_en if names else None,
         district_code=point.district_code,
         copy_status=point.copy_status,
         **cells(counts),
@@ -235,6 +288,7 @@ async def department_points(
     reader: ProgressReaderDep,
     province_code: str | None = None,
     table_format: FormatQuery = TableFormat.JSON,
+    headings: HeadingsQuery = Headings.FIELDS,
 ):
     filters: list[dict[str, Any]] = [{"term": {"department_id": department_id}}]
     if province_code is not None:
@@ -259,4 +313,21 @@ async def department_points(
         total=ProgressCells(**cells(total)),
     )
     columns = ("service_point_id", "name_th", "province_code", "district_code", "copy_status")
+    if headings is not Headings.FIELDS and table_format is not TableFormat.JSON:
+        # The file people read: a line per point in words (pinned or not, the copy status), no 0/1 cells.
+        body = table.model_dump()
+        rows = [
+            {**row, "pinned_status": bool(row["pinned"]), "survey_status": bool(row["surveyed"])}
+            for row in body["rows"]
+        ]
+        readable = (
+            "service_point_id",
+            "name",
+            "province_name",
+            "district_code",
+            "pinned_status",
+            "survey_status",
+            "copy_status",
+        )
+        return render_table(table_format, readable, rows, None, f"{department_id}-service-points", headings)
     return _respond(table_format, table, columns, f"{department_id}-service-points")

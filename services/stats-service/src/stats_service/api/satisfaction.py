@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from stats_service.adapters.progress_reader import ProgressReader
 from stats_service.adapters.satisfaction_reader import Level, Window, WindowFigures
-from stats_service.api.deps import FairScorePolicyDep, SatisfactionReaderDep
+from stats_service.api.deps import FairScorePolicyDep, ProgressReaderDep, SatisfactionReaderDep
+from stats_service.domain.provinces import province_name
 from stats_service.domain.satisfaction import FairScore, FairScorePolicy, Prior, ScoreTally, fair_score, rank
 
 router = APIRouter(prefix="/satisfaction", tags=["satisfaction"])
@@ -91,6 +93,8 @@ class DailySeries(BaseModel):
 
 class RankedUnit(BaseModel):
     unit_id: str
+    name_th: str | None = Field(default=None, description="The unit's name, where the read model knows it")
+    name_en: str | None = None
     rank: int | None = Field(description="1 = best fair score; null below the minimum number of ratings")
     ratings: int
     verified: int
@@ -157,6 +161,7 @@ async def ranking(
     level: Level,
     reader: SatisfactionReaderDep,
     policy: FairScorePolicyDep,
+    names: ProgressReaderDep,
     window: Window = Window.DAYS_30,
     ministry_id: str | None = None,
     department_id: str | None = None,
@@ -176,9 +181,12 @@ async def ranking(
     tallies: dict[str, ScoreTally] = await reader.by_unit(level, window, filters)
     scores = {unit: fair_score(tally, prior, policy) for unit, tally in tallies.items()}
     ranks = rank(scores)
+    named = await unit_names(names, level, list(tallies))
     items = [
         RankedUnit(
             unit_id=unit,
+            name_th=named.get(unit, (None, None))[0],
+            name_en=named.get(unit, (None, None))[1],
             rank=ranks[unit],
             ratings=tallies[unit].count,
             verified=tallies[unit].verified_count,
@@ -196,6 +204,22 @@ async def ranking(
         items=items,
         policy=_policy_out(policy),
     )
+
+
+async def unit_names(
+    reader: ProgressReader, level: Level, unit_ids: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Thai and English names of the ranked units, so that the ranking reads as names, not ids."""
+    if not unit_ids:
+        return {}
+    if level is Level.PROVINCE:
+        return {code: tuple(names) for code in unit_ids if (names := province_name(code))}
+    if level is Level.SERVICE_POINT:
+        points = await reader.points([{"terms": {"service_point_id": sorted(unit_ids)}}])
+        return {point.service_point_id: (point.name_th, point.name_en) for point in points}
+    wanted = set(unit_ids)
+    units = await reader.units("ministry" if level is Level.MINISTRY else "department")
+    return {unit_id: (unit.name_th, unit.name_en) for unit_id, unit in units.items() if unit_id in wanted}
 
 
 @router.get("/{level}/{unit_id}", summary="One unit's satisfaction in the 7-day, 30-day and all-time windows")
