@@ -261,6 +261,53 @@ const messages = {
   "col.not_surveyed": ["ยังไม่ตอบแบบสำรวจ", "Not surveyed"],
   "chart.average": ["คะแนนเฉลี่ย", "Average score"],
   "chart.count": ["จำนวนความเห็น", "Ratings"],
+
+  // Officials' pages (issue 23): names, shares, sorting, breadcrumbs, ranking, downloads, errors.
+  "official.nation": ["ทั้งประเทศ", "Nationwide"],
+  "official.breadcrumbs": ["ตำแหน่งของหน้านี้", "You are here"],
+  "official.sort.hint": ["กดที่หัวคอลัมน์เพื่อเรียงลำดับ", "Select a column heading to sort by it"],
+  "official.sort.ascending": ["เรียงจากน้อยไปมาก", "sorted ascending"],
+  "official.sort.descending": ["เรียงจากมากไปน้อย", "sorted descending"],
+  "col.pinned_share": ["ร้อยละที่ปักหมุดแล้ว", "% pinned"],
+  "col.copy_cancelled_share": ["ร้อยละที่ยกเลิกสำเนาแล้ว", "% copies cancelled"],
+  "col.surveyed_share": ["ร้อยละที่ตอบแบบสำรวจแล้ว", "% surveyed"],
+  "official.point.pin": ["การปักหมุด", "Pin"],
+  "official.point.survey": ["แบบสำรวจ", "Survey"],
+  "official.point.copy": ["การเรียกสำเนา", "Photocopies"],
+  "official.province.unknown": ["ไม่ทราบจังหวัด", "Unknown province"],
+  "official.paging": ["แสดงรายการที่ {from}–{to} จากทั้งหมด {n} รายการ", "Showing {from}–{to} of {n}"],
+  "official.paging.previous": ["หน้าก่อน", "Previous page"],
+  "official.paging.next": ["หน้าถัดไป", "Next page"],
+  "official.download.fields": ["CSV สำหรับโปรแกรม (ชื่อฟิลด์)", "CSV for software (field names)"],
+  "official.day": ["วันที่", "Day"],
+  "official.satisfaction.gaps": [
+    "วันที่ไม่มีความเห็นเว้นเป็นช่องว่าง ไม่ได้ลากเส้นเชื่อมข้าม",
+    "Days without ratings are left as gaps; the line does not join across them",
+  ],
+  "official.ranking": ["อันดับความพึงพอใจ 30 วันล่าสุด", "Satisfaction ranking, last 30 days"],
+  "official.ranking.caveat": [
+    "คะแนนที่เป็นธรรมถ่วงเข้าหาค่าเฉลี่ยทั้งประเทศ หน่วยที่มีความเห็นน้อยจึงได้คะแนนใกล้ค่าเฉลี่ยและมีช่วงความเชื่อมั่นกว้าง หน่วยที่มีความเห็นไม่ถึง {min} รายการไม่ได้รับอันดับ",
+    "The fair score is pulled toward the national average: units with few ratings score close to it and have a wide interval. Units with fewer than {min} ratings get no rank.",
+  ],
+  "official.ranking.rank": ["อันดับ", "Rank"],
+  "official.ranking.unit": ["หน่วย", "Unit"],
+  "official.ranking.fair": ["คะแนนที่เป็นธรรม (ช่วง 95%)", "Fair score (95% interval)"],
+  "official.ranking.mean": ["ค่าเฉลี่ยธรรมดา", "Plain average"],
+  "official.ranking.few": ["น้อยเกินไปที่จะสรุป", "Too few to conclude"],
+  "official.ranking.none": ["ยังไม่มีความเห็นในช่วงนี้", "No ratings in this period"],
+  "official.reconciliation.latest": ["รายงานล่าสุด", "Latest report"],
+  "official.error.notfound": [
+    "ไม่พบหน่วยงานตามรหัสนี้ในบัญชีหน่วยงาน กรุณาตรวจสอบรหัส",
+    "Nothing in the catalogue has this id; please check it",
+  ],
+  "official.error.unavailable": [
+    "ระบบสถิติยังไม่พร้อมชั่วคราว กรุณาลองใหม่อีกครั้ง",
+    "The statistics are unavailable for a moment; please try again",
+  ],
+  "official.error.input": ["ข้อมูลที่ระบุไม่ถูกต้อง กรุณาตรวจสอบ", "That input is not valid; please check it"],
+  "official.error.other": ["โหลดข้อมูลส่วนนี้ไม่สำเร็จ", "This part could not be loaded"],
+  "official.retry": ["ลองใหม่", "Try again"],
+  "official.back.nation": ["กลับไปภาพรวมทั้งประเทศ", "Back to the national overview"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;
