@@ -28,6 +28,7 @@ route(/^\/staff\/points\/([^/]+)\/feedback$/, feedbackPage);
 route(/^\/staff\/points\/([^/]+)\/counter$/, counterPage);
 route(/^\/official$/, officialPage);
 route(/^\/official\/ministries\/([^/]+)$/, officialPage);
+route(/^\/official\/ministries\/([^/]+)\/departments\/([^/]+)$/, officialPage);
 fallback(({ main }) => {
   main.append(
     h("h1", {}, t("notfound.title")),
