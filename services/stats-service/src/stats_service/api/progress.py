@@ -100,6 +100,7 @@ class PointProgressRow(ProgressCells):
 class MinistryTable(BaseModel):
     ministry_id: str
     name_th: str | None
+    name_en: str | None = None
     rows: list[DepartmentRow]
     total: ProgressCells
 
@@ -206,6 +207,7 @@ async def ministry_departments(
     table = MinistryTable(
         ministry_id=ministry_id,
         name_th=ministry.name_th if ministry else None,
+        name_en=ministry.name_en if ministry else None,
         rows=rows,
         total=ProgressCells(**cells(grouped.total)),
     )
