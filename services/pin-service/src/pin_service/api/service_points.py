@@ -15,16 +15,18 @@ from citizeninfo_shared.auth import (
 from citizeninfo_shared.deps import DatabaseDep, OutboxRelayDep
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.pins import PinPlaced
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
 from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.problems import Problem, RequestModel
 from citizeninfo_shared.topics import TopicName
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from pin_service.adapters.geography import ThaiGeography
 from pin_service.adapters.service_points import PinConflict, ServicePointStore
 from pin_service.domain.directions import directions_links
-from pin_service.domain.pins import grid_cell, quality_flags
+from pin_service.domain.pins import flag_notes, grid_cell, quality_flags
+from pin_service.domain.point_lists import PointQuery, page_of
 
 router = APIRouter(tags=["service points"])
 EVENT_SOURCE = "/citizeninfo/pin-service/pins"
@@ -45,6 +47,24 @@ class PinPublic(BaseModel):
     flags: list[str]
     pinned_by: str
     pinned_at: datetime
+
+
+class FlagNote(BaseModel):
+    flag: str
+    th: str
+    en: str
+
+
+class PinCheck(BaseModel):
+    """What a pin here would be flagged with, in words; nothing is saved."""
+
+    service_point_id: str
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    flags: list[str]
+    notes: list[FlagNote]
+    distance_to_area_km: float | None = Field(description="From the nearest known place of the point's district")
 
 
 class FlagResolution(RequestModel):
@@ -85,6 +105,35 @@ def _area(code: str | None, names: tuple[str, str] | None) -> dict[str, Any] | N
     return {"code": code, "name_th": name_th, "name_en": name_en}
 
 
+def _map_area(geography: ThaiGeography, point: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a map of the point opens before it is pinned: its district's (else province's) centre."""
+    found = geography.centre_of(point.get("province_code") or "", point.get("district_code"))
+    if found is None:
+        return None
+    centre, level, spread_km = found
+    return {"lat": centre.lat, "lon": centre.lon, "level": level, "radius_km": round(spread_km, 1)}
+
+
+@router.get(
+    "/departments/{department_id}/service-points",
+    summary="A department's points for its staff: search by name or code, filters, a page and the total",
+)
+async def department_points(
+    department_id: Annotated[str, Path(pattern=CATALOGUE_ID_PATTERN)],
+    principal: CurrentPrincipal,
+    points: Points,
+    q: Annotated[str | None, Query(max_length=200, description="Words of the name, address or point id")] = None,
+    pinned: Annotated[bool | None, Query(description="Only pinned (true) or not pinned (false) points")] = None,
+    flagged: Annotated[bool | None, Query(description="Only points whose latest pin has open flags")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    ensure_may_act_for(principal, department_id)  # before any lookup: no probing of other departments
+    query = PointQuery(q=q, pinned=pinned, flagged=flagged, offset=offset, limit=limit)
+    total, items = page_of(await points.of_department(department_id), query)
+    return {"department_id": department_id, "total": total, "offset": offset, "limit": limit, "items": items}
+
+
 @router.get("/service-points/{service_point_id}", summary="One service point, its services and location")
 async def get_service_point(
     service_point_id: str, points: Points, geography: Geography, principal: OptionalPrincipal
@@ -121,6 +170,9 @@ async def get_service_point(
         "location": location,
         "pin_count": point.get("pin_count", len(pins)),
         "flags": point.get("latest_flags", []),
+        "flag_notes": flag_notes(point.get("latest_flags", [])),
+        "map_area": _map_area(geography, point),
+        "may_edit": principal is not None and principal.may_act_for(point["department_id"]),
         "directions": directions_links(location["lat"], location["lon"], point["name_th"]) if location else None,
     }
     if principal is not None and principal.may_act_for(point["department_id"]):
@@ -133,6 +185,45 @@ async def pin_history(service_point_id: str, points: Points, principal: CurrentP
     point = await _existing(points, service_point_id)
     ensure_may_act_for(principal, point["department_id"])
     return {"service_point_id": service_point_id, "items": point.get("pins", [])}
+
+
+async def _flags(
+    point: dict[str, Any], body: PinCreate, points: ServicePointStore, geography: ThaiGeography
+) -> list[str]:
+    outside, far, duplicate = await asyncio.gather(
+        asyncio.to_thread(geography.outside_thailand, body.lat, body.lon),
+        asyncio.to_thread(
+            geography.far_from_district, body.lat, body.lon, point["province_code"], point.get("district_code")
+        ),
+        points.has_neighbour(point["department_id"], body.lat, body.lon, other_than=point["_id"]),
+    )
+    return quality_flags(
+        accuracy_m=body.accuracy_m, outside_thailand=outside, far_from_district=far, possible_duplicate=duplicate
+    )
+
+
+@router.post(
+    "/service-points/{service_point_id}/pins:check",
+    summary="What a pin here would be flagged with, in words, without saving it",
+)
+async def check_pin(
+    service_point_id: str, body: PinCreate, principal: CurrentPrincipal, points: Points, geography: Geography
+) -> PinCheck:
+    point = await _existing(points, service_point_id)
+    ensure_may_act_for(principal, point["department_id"])
+    flags = await _flags(point, body, points, geography)
+    distance = await asyncio.to_thread(
+        geography.distance_to_area_km, body.lat, body.lon, point["province_code"], point.get("district_code")
+    )
+    return PinCheck(
+        service_point_id=service_point_id,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy_m,
+        flags=flags,
+        notes=[FlagNote(**note) for note in flag_notes(flags)],
+        distance_to_area_km=round(distance, 1) if distance is not None else None,
+    )
 
 
 @router.post(
@@ -151,22 +242,13 @@ async def pin_service_point(
 ) -> PinPublic:
     point = await _existing(points, service_point_id)
     ensure_may_act_for(principal, point["department_id"])
-    outside, far, duplicate = await asyncio.gather(
-        asyncio.to_thread(geography.outside_thailand, body.lat, body.lon),
-        asyncio.to_thread(
-            geography.far_from_district, body.lat, body.lon, point["province_code"], point.get("district_code")
-        ),
-        points.has_neighbour(point["department_id"], body.lat, body.lon, other_than=service_point_id),
-    )
     pin = PinPublic(
         pin_id=str(uuid.uuid4()),
         service_point_id=service_point_id,
         lat=body.lat,
         lon=body.lon,
         accuracy_m=body.accuracy_m,
-        flags=quality_flags(
-            accuracy_m=body.accuracy_m, outside_thailand=outside, far_from_district=far, possible_duplicate=duplicate
-        ),
+        flags=await _flags(point, body, points, geography),
         pinned_by=principal.username,
         pinned_at=datetime.now(UTC),
     )

@@ -34,3 +34,33 @@ def quality_flags(
         "low_accuracy": accuracy_m is not None and accuracy_m > LOW_ACCURACY_METRES,
     }
     return [flag for flag in FLAG_ORDER if raised[flag]]
+
+
+# What each flag means, Thai first: shown to whoever pins, before and after saving, in words.
+FLAG_WORDS: dict[str, tuple[str, str]] = {
+    "outside_thailand": (
+        "ตำแหน่งนี้อยู่นอกประเทศไทย (หรือกลางทะเล)",
+        "This place is outside Thailand (or out at sea)",
+    ),
+    "far_from_district": (
+        "ตำแหน่งนี้อยู่ไกลจากอำเภอ/เขตของจุดให้บริการ",
+        "This place is far from the service point's district",
+    ),
+    "possible_duplicate": (
+        "มีจุดให้บริการอื่นของหน่วยงานปักหมุดไว้ใกล้ตำแหน่งนี้มาก (อาจซ้ำกัน)",
+        "Another point of the department is pinned very close by (a possible duplicate)",
+    ),
+    "low_accuracy": (
+        "ตำแหน่งจากอุปกรณ์คลาดเคลื่อนได้มากกว่า 100 เมตร",
+        "The device's location may be more than 100 m off",
+    ),
+}
+
+
+def flag_notes(flags: list[str]) -> list[dict[str, str]]:
+    """The flags in words, Thai and English, in the order they were raised."""
+    notes = []
+    for flag in flags:
+        th, en = FLAG_WORDS.get(flag, (flag, flag))
+        notes.append({"flag": flag, "th": th, "en": en})
+    return notes
