@@ -36,7 +36,8 @@ def test_official_sees_the_table_change(
     check_accessibility(page)
     artifacts(page, "1-table")
 
-    csv_link = page.get_by_role("link", name="ดาวน์โหลด CSV").first.get_attribute("href")
+    # The contract's machine-readable CSV (field names); the CSV people read is in test_e2e_official_journeys.
+    csv_link = page.get_by_role("link", name="CSV สำหรับโปรแกรม (ชื่อฟิลด์)").first.get_attribute("href")
     csv = page.request.get(f"{GATEWAY}{csv_link}")
     assert csv.status == 200
     assert csv.text().splitlines()[0].startswith("department_id")
@@ -55,8 +56,8 @@ def test_official_sees_the_table_change(
     expect(row.locator('[data-col="not_pinned"]')).to_have_text("2")
     artifacts(page, "2-table-changed")
 
-    row.get_by_role("button").click()  # drill down: the department's points
+    row.get_by_role("link").click()  # drill down: the department's page with its points, in words
     point_row = page.locator(f'#drilldown tr[data-row-id="{points[0]["id"]}"]')
-    expect(point_row.locator('[data-col="pinned"]')).to_have_text("1")
+    expect(point_row.locator('[data-col="pinned"]')).to_contain_text("ปักหมุดแล้ว")
     check_accessibility(page)
     artifacts(page, "3-drilldown")
