@@ -16,7 +16,7 @@ from feedback_service.adapters.complaint_status_consumer import CONSUMER_NAME, c
 from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
-from feedback_service.api import complaints, open311, ratings
+from feedback_service.api import complaints, department_inbox, open311, ratings
 from feedback_service.config import FeedbackSettings
 from feedback_service.service_layer.ratings import RatingIntake
 
@@ -72,5 +72,5 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
         title="CITIZENinfo feedback-service",
         description="ความคิดเห็นและเรื่องร้องเรียนของประชาชน — citizen ratings, comments and complaints; Open311.",
         lifespan=lifespan,
-        routers=[ratings.router, complaints.router, open311.router],
+        routers=[ratings.router, complaints.router, open311.router, department_inbox.router],
     )
