@@ -366,6 +366,94 @@ const messages = {
   "official.error.other": ["โหลดข้อมูลส่วนนี้ไม่สำเร็จ", "This part could not be loaded"],
   "official.retry": ["ลองใหม่", "Try again"],
   "official.back.nation": ["กลับไปภาพรวมทั้งประเทศ", "Back to the national overview"],
+
+  // Citizens' pages (issue 23): search by service and place, copy answer per service, score, errors.
+  "citizen.search.hint": [
+    "พิมพ์บริการที่ต้องการและสถานที่ เช่น “ทำบัตรประชาชน เชียงใหม่” หรือ “ใบขับขี่ กทม”",
+    "Type the service you need and a place, e.g. “ID card Chiang Mai” or “driving licence Bangkok”",
+  ],
+  "citizen.search.examples": ["ลองค้นหา", "Try"],
+  "citizen.search.count": ["พบ {n} แห่ง", "{n} found"],
+  "citizen.search.count.more": ["พบมากกว่า {n} แห่ง", "More than {n} found"],
+  "citizen.search.shown": ["แสดง {shown} จาก {n} แห่ง", "Showing {shown} of {n}"],
+  "citizen.search.more": ["แสดงผลเพิ่ม", "Show more results"],
+  "citizen.search.understood.service": ["บริการ: {s}", "Service: {s}"],
+  "citizen.search.understood.place": ["พื้นที่: {p}", "Area: {p}"],
+  "citizen.search.understood.near": ["ใกล้ตำแหน่งของคุณ (ไม่เกิน {d})", "Near you (within {d})"],
+  "citizen.search.none.hint": [
+    "ลองพิมพ์ชื่อบริการให้สั้นลง หรือเอาชื่อสถานที่ออก",
+    "Try fewer words for the service, or leave out the place",
+  ],
+  "citizen.result.agency": ["หน่วยงาน: {a}", "Agency: {a}"],
+  "citizen.result.area": ["พื้นที่: {a}", "Area: {a}"],
+  "citizen.result.copy": ["สำเนาเอกสาร: {s}", "Photocopies: {s}"],
+  "citizen.result.copy.unknown": ["ยังไม่ทราบ", "not known yet"],
+  "citizen.result.notpinned": ["ยังไม่ได้ปักหมุดตำแหน่ง", "location not pinned yet"],
+  "service.id_card": ["บัตรประจำตัวประชาชน", "ID card"],
+  "service.moving_house": ["แจ้งย้ายที่อยู่", "Moving house"],
+  "service.birth": ["แจ้งการเกิด", "Birth registration"],
+  "service.marriage": ["จดทะเบียนสมรส", "Marriage registration"],
+  "service.name_change": ["เปลี่ยนชื่อ", "Change of name"],
+  "service.passport": ["หนังสือเดินทาง", "Passport"],
+  "service.driving_licence": ["ใบอนุญาตขับรถ", "Driving licence"],
+  "service.land_title": ["โฉนดที่ดิน", "Land title"],
+  "citizen.copy.title": ["ต้องนำสำเนาเอกสารไปไหม", "Do I need to bring photocopies?"],
+  "citizen.copy.none.listed": [
+    "ไม่ต้องใช้สำเนาบัตรประชาชนหรือสำเนาทะเบียนบ้าน",
+    "No copy of your ID card or house registration is needed",
+  ],
+  "citizen.copy.not.needed": [
+    "ไม่ต้องนำสำเนาไป — หน่วยงานยกเลิกการเรียกสำเนาแล้ว แสดงบัตรประชาชนตัวจริงแทน",
+    "No photocopies needed — the agency has stopped asking for them; show your ID card instead",
+  ],
+  "citizen.copy.bring": ["นำสำเนาไปด้วย: {docs}", "Bring photocopies: {docs}"],
+  "citizen.copy.bring.in_progress": [
+    "หน่วยงานกำลังยกเลิกการเรียกสำเนา แต่ตอนนี้ยังอาจถูกขอ",
+    "The agency is phasing copies out, but may still ask for them for now",
+  ],
+  "citizen.copy.bring.unsurveyed": [
+    "หน่วยงานยังไม่ได้แจ้งว่ายกเลิกสำเนา",
+    "The agency has not said it stopped asking for copies",
+  ],
+  "citizen.copy.cancelled.reason": [
+    "ไม่ต้องใช้แล้ว — หน่วยงานยกเลิกการเรียกสำเนา (แจ้งเมื่อ {date})",
+    "not needed — the agency stopped asking for it (reported {date})",
+  ],
+  "citizen.copy.evidence": [
+    "ผู้มาใช้บริการ {asked} จาก {n} คนที่ตอบบอกว่าถูกเรียกสำเนา",
+    "{asked} of {n} visitors who answered were asked for a copy",
+  ],
+  "citizen.copy.evidence.point": [
+    "ทุกบริการของจุดนี้: ผู้มาใช้บริการ {asked} จาก {n} คนที่ตอบบอกว่าถูกเรียกสำเนา",
+    "All services here: {asked} of {n} visitors who answered were asked for a copy",
+  ],
+  "citizen.copy.conflict": [
+    "แต่ยังมีผู้มาใช้บริการถูกเรียกสำเนา หากคุณถูกเรียก ร้องเรียนได้",
+    "Yet some visitors were still asked for a copy. If you are asked, you can complain",
+  ],
+  "citizen.score.value": ["{score} จาก 5", "{score} out of 5"],
+  "citizen.score.range": [
+    "คะแนนที่แท้จริงน่าจะอยู่ระหว่าง {low} ถึง {high} (ยิ่งมีความเห็นมาก ช่วงนี้ยิ่งแคบ)",
+    "The true score is most likely between {low} and {high} (the more ratings, the narrower this range)",
+  ],
+  "citizen.score.few": [
+    "มีความเห็น {n} รายการ — ยังน้อยเกินไปที่จะสรุปคะแนน",
+    "{n} ratings so far — too few to give a fair score yet",
+  ],
+  "citizen.score.none": ["ยังไม่มีผู้ให้คะแนน", "No ratings yet"],
+  "citizen.score.early": ["ค่าเฉลี่ยเบื้องต้น {mean} จาก 5", "Early average {mean} out of 5"],
+  "citizen.score.updating": ["กำลังปรับคะแนนตามความเห็นของคุณ…", "Adding your rating to the score…"],
+  "citizen.complaint.choose": ["— เลือกเรื่องที่ต้องการร้องเรียน —", "— Choose what the complaint is about —"],
+  "citizen.error.point.notfound": ["ไม่พบจุดให้บริการนี้", "This service point was not found"],
+  "citizen.error.point.notfound.detail": [
+    "ลิงก์อาจไม่ถูกต้องหรือจุดให้บริการถูกนำออกแล้ว",
+    "The link may be wrong, or the service point was removed",
+  ],
+  "citizen.error.invalid": ["ข้อมูลที่กรอกไม่ถูกต้อง กรุณาตรวจสอบอีกครั้ง", "Something you entered is not valid; please check it"],
+  "citizen.error.busy": ["มีผู้ใช้งานมาก กรุณารอสักครู่แล้วลองใหม่", "Too many requests; please wait a moment and try again"],
+  "citizen.error.down": ["ระบบขัดข้องชั่วคราว กรุณาลองใหม่ภายหลัง", "The system is having trouble; please try again later"],
+  "citizen.error.generic": ["เกิดข้อผิดพลาด กรุณาลองใหม่", "Something went wrong; please try again"],
+  "citizen.error.back": ["กลับไปหน้าค้นหา", "Back to search"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;
