@@ -19,6 +19,8 @@ const routes: Route[] = [];
 let notFound: Page = () => undefined;
 let current: AbortController | null = null;
 let afterRender: () => void = () => undefined;
+// The path and query last rendered: a change of the #fragment alone moves within the page, not to a new one.
+let renderedAt = "";
 
 export function route(pattern: RegExp, page: Page): void {
   routes.push({ pattern, page });
@@ -41,6 +43,7 @@ export function navigate(path: string, replace = false): void {
 export async function render(): Promise<void> {
   current?.abort();
   current = new AbortController();
+  renderedAt = location.pathname + location.search;
   const main = document.getElementById("main") as HTMLElement;
   main.replaceChildren();
   const path = decodeURIComponent(location.pathname);
@@ -62,5 +65,7 @@ export function interceptLinks(): void {
     event.preventDefault();
     navigate(anchor.pathname + anchor.search);
   });
-  window.addEventListener("popstate", () => void render());
+  window.addEventListener("popstate", () => {
+    if (location.pathname + location.search !== renderedAt) void render();
+  });
 }
