@@ -15,7 +15,7 @@ from stats_service.adapters.satisfaction_reader import Level
 from stats_service.api.deps import get_progress_reader, get_reconciliation_reader
 from stats_service.api.reconciliation import local_time
 from stats_service.api.satisfaction import unit_names
-from stats_service.api.table_formats import UTF8_BOM, share
+from stats_service.api.table_formats import UTF8_BOM, Headings, share
 from stats_service.domain.progress import ProgressCounts
 from stats_service.domain.provinces import PROVINCES, province_name
 from stats_service.main import create_app
@@ -200,3 +200,11 @@ def test_the_province_table_is_thailands_77_and_matches_geothai():
     assert {p.code: (p.name_th, p.name_en) for p in geothai.provinces()} == {
         code: tuple(names) for code, names in PROVINCES.items()
     }
+
+
+def test_file_and_sheet_names_are_safe_whatever_the_id():
+    from stats_service.api.table_formats import xlsx_response
+
+    response = xlsx_response(["a"], [{"a": 1}], None, 'M"/[x]:*?-departments', Headings.TH)
+    assert 'filename="M___x____-departments-th.xlsx"' in response.headers["content-disposition"]
+    assert load_workbook(io.BytesIO(response.body)).sheetnames == ["M___x____-departments"]

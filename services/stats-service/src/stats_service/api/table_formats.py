@@ -12,6 +12,7 @@ Two kinds of file (`headings`):
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -165,7 +166,10 @@ def _lines(
 
 
 def _filename(filename: str, headings: Headings) -> str:
-    return filename if headings is Headings.FIELDS else f"{filename}-{headings.value}"
+    """A file (and sheet) name of safe characters only: ids come from the path, and Excel refuses
+    `/ \\ ? * [ ] :` in a sheet name while a quote would end the Content-Disposition value."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", filename) or "table"
+    return safe if headings is Headings.FIELDS else f"{safe}-{headings.value}"
 
 
 def csv_response(
@@ -199,7 +203,7 @@ def xlsx_response(
     headings: Headings = Headings.FIELDS,
 ) -> Response:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(filename[:31])
+    sheet = workbook.create_sheet(_filename(filename, Headings.FIELDS)[:31])
     sheet.append(neutralised_row(heading(column, headings) for column in columns))
     for line in _lines(columns, rows, total, headings):
         sheet.append(neutralised_row(line))
