@@ -53,11 +53,11 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
 }
 
 /** A live region that screen readers announce when its text changes. */
-export function statusMessage(kind: "info" | "success" | "error" = "info"): HTMLElement {
+export function statusMessage(kind: "info" | "success" | "warning" | "error" = "info"): HTMLElement {
   return h("div", { class: `message message-${kind}`, role: kind === "error" ? "alert" : "status", "aria-live": "polite" });
 }
 
-export function setMessage(element: HTMLElement, kind: "info" | "success" | "error", ...children: Child[]): void {
+export function setMessage(element: HTMLElement, kind: "info" | "success" | "warning" | "error", ...children: Child[]): void {
   element.className = `message message-${kind}`;
   element.setAttribute("role", kind === "error" ? "alert" : "status");
   replaceChildren(element, ...children);
