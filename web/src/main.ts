@@ -14,6 +14,7 @@ import { fallback, interceptLinks, navigate, onRendered, render, route, type Pag
 // Officials' charts and the counter's QR code load only on their pages.
 const officialPage = async (context: PageContext) => (await import("./pages/official")).officialPage(context);
 const counterPage = async (context: PageContext) => (await import("./pages/counter")).counterPage(context);
+const inboxPage = async (context: PageContext) => (await import("./pages/inbox")).inboxPage(context);
 
 route(/^\/$/, searchPage);
 route(/^\/search$/, searchPage);
@@ -22,6 +23,7 @@ route(/^\/points\/([^/]+)\/complain$/, complaintPage);
 route(/^\/complaints$/, trackPage);
 route(/^\/complaints\/([^/]+)$/, trackPage);
 route(/^\/staff$/, staffPage);
+route(/^\/staff\/inbox$/, inboxPage);
 route(/^\/staff\/points\/([^/]+)\/pin$/, pinPage);
 route(/^\/staff\/points\/([^/]+)\/survey$/, surveyPage);
 route(/^\/staff\/points\/([^/]+)\/feedback$/, feedbackPage);
