@@ -8,7 +8,7 @@ import { field, h, pageHeading, replaceChildren, setMessage, statusMessage } fro
 import { hasMessage, localName, t, type MessageKey } from "../i18n";
 import { normalizePoint } from "../points";
 import type { PageContext } from "../router";
-import { requireSession } from "./staff";
+import { foreignPointNotice, requireSession } from "./staff";
 
 const POLL_INTERVAL_MS = 1000;
 const PURPOSES = [
@@ -41,6 +41,10 @@ export async function counterPage({ main, params, signal }: PageContext): Promis
   try {
     const point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal));
     heading.textContent = `${t("counter.title")}: ${localName(point)}`;
+    if ((point as { may_edit?: boolean }).may_edit === false) {
+      main.append(foreignPointNotice(point));
+      return;
+    }
   } catch {
     // The reader list below is what matters here.
   }

@@ -5,15 +5,14 @@ import L from "leaflet";
 
 import { ApiError, errorText, get, post, put } from "../api";
 import { session, signIn } from "../auth";
-import { field, h, pageHeading, replaceChildren, setMessage, statusMessage, uid } from "../dom";
-import { formatDate, formatNumber, localName, t, type MessageKey } from "../i18n";
+import { append, field, h, pageHeading, replaceChildren, setMessage, statusMessage, uid } from "../dom";
+import { formatDate, formatNumber, hasMessage, language, localName, t, type MessageKey } from "../i18n";
 import { createMap } from "../map";
-import { normalizePoint, pointItems, type ServiceInfo, type ServicePoint } from "../points";
+import { normalizePoint, type ServiceInfo, type ServicePoint } from "../points";
 import { navigate, render, type PageContext } from "../router";
 
 const OBSTACLE_KINDS = ["law", "policy", "budget", "it_linkage", "personnel", "other"] as const;
 const COPY_STATUSES = ["required", "in_progress", "cancelled"] as const;
-const LIST_LIMIT = 100;
 
 interface SurveyState {
   service_point_id: string;
@@ -60,15 +59,142 @@ export function requireSession(main: HTMLElement): boolean {
   return false;
 }
 
+interface RosterRow {
+  id: string;
+  name: string;
+  searchText: string;
+  pinned: boolean | null;
+  flagged: boolean;
+  surveyed: boolean | null;
+}
+
+interface DepartmentPoint {
+  id: string;
+  name_th: string | null;
+  name_en: string | null;
+  pinned: boolean;
+  flags: string[];
+}
+
+const PAGE_SIZE = 25;
+const ROSTER_PAGE = 1000;
+
+/** Every point of the department with its pin and survey state (one request per 1,000 points each). */
+async function loadRoster(departmentId: string, signal: AbortSignal): Promise<{ rows: RosterRow[]; problems: unknown[] }> {
+  const department = encodeURIComponent(departmentId);
+  const pins = (async () => {
+    const items: DepartmentPoint[] = [];
+    for (let offset = 0; ; offset += ROSTER_PAGE) {
+      const page = await get<{ total: number; items: DepartmentPoint[] }>(
+        `/api/pin/v1/departments/${department}/service-points`,
+        { limit: ROSTER_PAGE, offset },
+        signal,
+      );
+      items.push(...page.items);
+      if (page.items.length < ROSTER_PAGE || items.length >= page.total) return items;
+    }
+  })();
+  const surveys = (async () => {
+    const items: SurveyState[] = [];
+    let after: string | null = null;
+    do {
+      const page: { items: SurveyState[]; next_after: string | null } = await get(
+        `/api/nocopy/v1/departments/${department}/readiness`,
+        { limit: ROSTER_PAGE, after },
+        signal,
+      );
+      items.push(...page.items);
+      after = page.next_after;
+    } while (after);
+    return items;
+  })();
+  const [pinned, surveyed] = await Promise.allSettled([pins, surveys]);
+  const rows = new Map<string, RosterRow>();
+  const row = (id: string, names: { name_th?: string | null; name_en?: string | null }): RosterRow => {
+    const known = rows.get(id);
+    if (known) return known;
+    const created: RosterRow = {
+      id,
+      name: localName(names) || id,
+      searchText: [id, names.name_th, names.name_en].filter(Boolean).join(" ").toLocaleLowerCase(),
+      pinned: null,
+      flagged: false,
+      surveyed: null,
+    };
+    rows.set(id, created);
+    return created;
+  };
+  if (pinned.status === "fulfilled") {
+    for (const p of pinned.value) Object.assign(row(p.id, p), { pinned: p.pinned, flagged: p.flags.length > 0 });
+  }
+  if (surveyed.status === "fulfilled") {
+    for (const s of surveyed.value) row(s.service_point_id, s).surveyed = s.surveyed;
+  }
+  const problems = [pinned, surveyed].filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
+  return { rows: [...rows.values()].sort((a, b) => a.id.localeCompare(b.id)), problems };
+}
+
+function choice(name: string, label: string, value: string, options: [string, string][]): HTMLElement {
+  return field(
+    label,
+    h("select", { name }, options.map(([v, text]) => h("option", { value: v, selected: v === value }, text))),
+  );
+}
+
 export async function staffPage({ main, query, signal }: PageContext): Promise<void> {
   if (!requireSession(main)) return;
   const account = session()!;
   const departmentId = query.get("department_id") ?? account.departmentId ?? "";
+  const q = query.get("q") ?? "";
+  const pinnedFilter = query.get("pinned") ?? "";
+  const surveyedFilter = query.get("surveyed") ?? "";
+  const requestedPage = Math.max(1, Number.parseInt(query.get("page") ?? "1", 10) || 1);
   const departmentInput = h("input", { type: "text", name: "department_id", value: departmentId, size: 12 });
   const pointInput = h("input", { type: "text", name: "service_point_id", size: 12, required: true });
+  const searchInput = h("input", { type: "search", name: "q", value: q, maxlength: 200 });
   const message = statusMessage();
+  const summary = h("p", { class: "list-summary", "aria-live": "polite" });
   const table = h("div", { class: "table-wrap" });
-  main.append(
+  const pager = h("nav", { class: "pager", "aria-label": t("stafflist.pages") });
+  const listUrl = (changes: Record<string, string>) => {
+    const params = new URLSearchParams({ department_id: departmentId, q, pinned: pinnedFilter, surveyed: surveyedFilter });
+    for (const [key, value] of Object.entries(changes)) params.set(key, value);
+    for (const [key, value] of [...params]) if (!value || (key === "page" && value === "1")) params.delete(key);
+    return `/staff?${params.toString()}`;
+  };
+  const filters: HTMLFormElement = h(
+    "form",
+    {
+      class: "inline-form list-filters",
+      role: "search",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const data = new FormData(filters);
+        navigate(
+          listUrl({
+            q: String(data.get("q") ?? "").trim(),
+            pinned: String(data.get("pinned") ?? ""),
+            surveyed: String(data.get("surveyed") ?? ""),
+            page: "1",
+          }),
+        );
+      },
+    },
+    field(t("stafflist.search"), searchInput),
+    choice("pinned", t("stafflist.pinned"), pinnedFilter, [
+      ["", t("stafflist.any")],
+      ["true", t("staff.pinned")],
+      ["false", t("staff.notpinned")],
+    ]),
+    choice("surveyed", t("stafflist.surveyed"), surveyedFilter, [
+      ["", t("stafflist.any")],
+      ["true", t("staff.surveyed")],
+      ["false", t("staff.notsurveyed")],
+    ]),
+    h("button", { type: "submit" }, t("stafflist.submit")),
+    q || pinnedFilter || surveyedFilter ? h("a", { href: listUrl({ q: "", pinned: "", surveyed: "", page: "1" }) }, t("stafflist.clear")) : null,
+  );
+  append(main, [
     pageHeading(t("staff.title")),
     h("p", { class: "muted" }, t("staff.signedin", { user: account.username })),
     h(
@@ -99,48 +225,70 @@ export async function staffPage({ main, query, signal }: PageContext): Promise<v
         h("button", { type: "submit", class: "secondary" }, t("staff.open.go")),
       ),
     ),
+    departmentId
+      ? h("p", {}, h("a", { href: `/staff/inbox?department_id=${encodeURIComponent(departmentId)}` }, t("stafflist.inbox")))
+      : null,
+    departmentId ? filters : null,
     message,
+    summary,
     table,
-  );
-  if (!departmentId) return;
-  setMessage(message, "info", t("loading"));
-  const [pins, surveys] = await Promise.allSettled([
-    get<unknown>("/api/pin/v1/service-points", { department_id: departmentId, limit: LIST_LIMIT }, signal),
-    get<{ items: SurveyState[] }>(
-      `/api/nocopy/v1/departments/${encodeURIComponent(departmentId)}/readiness`,
-      { limit: LIST_LIMIT },
-      signal,
-    ),
+    pager,
   ]);
+  if (!departmentId) return;
+  if (account.role !== "admin" && account.departmentId && account.departmentId !== departmentId) {
+    setMessage(
+      message,
+      "error",
+      h("strong", {}, t("foreign.title")),
+      " ",
+      t("foreign.detail", { department: departmentId, mine: account.departmentId }),
+      " ",
+      h("a", { href: "/staff" }, t("foreign.back")),
+    );
+    filters.remove();
+    return;
+  }
+  setMessage(message, "info", t("loading"));
+  const { rows, problems } = await loadRoster(departmentId, signal);
   if (signal.aborted) return;
-  const points = new Map<string, { name: string; pinned: boolean | null; surveyed: boolean | null; status: string | null }>();
-  if (pins.status === "fulfilled") {
-    for (const p of pointItems(pins.value)) points.set(p.id, { name: localName(p), pinned: p.pinned, surveyed: null, status: null });
-  }
-  if (surveys.status === "fulfilled") {
-    for (const s of surveys.value.items) {
-      const known = points.get(s.service_point_id);
-      points.set(s.service_point_id, {
-        name: known?.name ?? localName(s),
-        pinned: known?.pinned ?? null,
-        surveyed: s.surveyed,
-        status: s.copy_status,
-      });
-    }
-  }
-  const problems = [pins, surveys].filter((r) => r.status === "rejected").map((r) => errorText((r as PromiseRejectedResult).reason));
-  if (problems.length) setMessage(message, "error", [...new Set(problems)].join(" · "));
+  if (problems.length) setMessage(message, "error", [...new Set(problems.map(errorText))].join(" · "));
   else message.replaceChildren();
+  const words = q.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  const matching = rows.filter(
+    (row) =>
+      words.every((word) => row.searchText.includes(word)) &&
+      (pinnedFilter === "" || row.pinned === (pinnedFilter === "true")) &&
+      (surveyedFilter === "" || row.surveyed === (surveyedFilter === "true")),
+  );
+  const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+  const pageNumber = Math.min(requestedPage, pages);
+  const shown = matching.slice((pageNumber - 1) * PAGE_SIZE, pageNumber * PAGE_SIZE);
+  replaceChildren(
+    summary,
+    matching.length
+      ? t("stafflist.count", {
+          from: formatNumber((pageNumber - 1) * PAGE_SIZE + 1),
+          to: formatNumber((pageNumber - 1) * PAGE_SIZE + shown.length),
+          total: formatNumber(matching.length),
+        })
+      : t("stafflist.none"),
+    matching.length !== rows.length ? ` · ${t("stafflist.count.all", { n: formatNumber(rows.length) })}` : "",
+  );
   const state = (value: boolean | null, yes: MessageKey, no: MessageKey) =>
     value === null ? "–" : h("span", { class: value ? "badge badge-cancelled" : "badge badge-required" }, t(value ? yes : no));
   const link = (id: string, page: string, label: MessageKey) =>
     h("a", { href: `/staff/points/${encodeURIComponent(id)}/${page}` }, t(label));
+  if (!shown.length) {
+    table.replaceChildren();
+    pager.replaceChildren();
+    return;
+  }
   replaceChildren(
     table,
     h(
       "table",
-      { class: "data" },
-      h("caption", {}, `${t("staff.title")} (${departmentId}) — ${formatNumber(points.size)}`),
+      { class: "data stack" },
+      h("caption", {}, `${t("staff.title")} (${departmentId})`),
       h(
         "thead",
         {},
@@ -156,37 +304,126 @@ export async function staffPage({ main, query, signal }: PageContext): Promise<v
       h(
         "tbody",
         {},
-        [...points].map(([id, p]) =>
+        shown.map((p) =>
           h(
             "tr",
-            { "data-point-id": id },
-            h("th", { scope: "row" }, h("a", { href: `/points/${encodeURIComponent(id)}` }, p.name || id), h("div", { class: "muted" }, id)),
-            h("td", {}, state(p.pinned, "staff.pinned", "staff.notpinned")),
-            h("td", {}, state(p.surveyed, "staff.surveyed", "staff.notsurveyed")),
+            { "data-point-id": p.id },
+            h("th", { scope: "row" }, h("a", { href: `/points/${encodeURIComponent(p.id)}` }, p.name), h("div", { class: "muted" }, p.id)),
             h(
               "td",
-              { class: "row-actions" },
-              link(id, "pin", "staff.do.pin"),
-              link(id, "survey", "staff.do.survey"),
-              link(id, "feedback", "staff.do.feedback"),
-              link(id, "counter", "staff.do.counter"),
+              { "data-label": t("staff.pin") },
+              state(p.pinned, "staff.pinned", "staff.notpinned"),
+              p.flagged ? [" ", h("span", { class: "badge badge-in_progress" }, t("stafflist.flagged"))] : null,
+            ),
+            h("td", { "data-label": t("staff.survey") }, state(p.surveyed, "staff.surveyed", "staff.notsurveyed")),
+            h(
+              "td",
+              { class: "row-actions", "data-label": t("staff.actions") },
+              link(p.id, "pin", "staff.do.pin"),
+              link(p.id, "survey", "staff.do.survey"),
+              h(
+                "a",
+                { href: `/staff/inbox?department_id=${encodeURIComponent(departmentId)}&service_point_id=${encodeURIComponent(p.id)}` },
+                t("staff.do.feedback"),
+              ),
+              link(p.id, "counter", "staff.do.counter"),
             ),
           ),
         ),
       ),
     ),
   );
+  replaceChildren(
+    pager,
+    pageNumber > 1 ? h("a", { href: listUrl({ page: String(pageNumber - 1) }), rel: "prev" }, t("stafflist.prev")) : null,
+    h("span", { "aria-current": "page" }, t("stafflist.page", { page: formatNumber(pageNumber), pages: formatNumber(pages) })),
+    pageNumber < pages ? h("a", { href: listUrl({ page: String(pageNumber + 1) }), rel: "next" }, t("stafflist.next")) : null,
+  );
 }
 
-async function loadPoint(main: HTMLElement, pointId: string, signal: AbortSignal, title: MessageKey): Promise<ServicePoint | null> {
+interface MapArea {
+  lat: number;
+  lon: number;
+  level: "district" | "province";
+  radius_km: number;
+}
+
+interface Area {
+  code: string;
+  name_th?: string | null;
+  name_en?: string | null;
+}
+
+interface StaffPoint extends ServicePoint {
+  may_edit?: boolean;
+  map_area?: MapArea | null;
+  district?: Area | null;
+  province?: Area | null;
+}
+
+interface FlagNote {
+  flag: string;
+  th: string;
+  en: string;
+}
+
+/** Whether the signed-in account may change this point: the server says so; else its department decides. */
+function mayEdit(point: StaffPoint): boolean {
+  if (typeof point.may_edit === "boolean") return point.may_edit;
+  const account = session();
+  return Boolean(account && (account.role === "admin" || (point.department_id && account.departmentId === point.department_id)));
+}
+
+/** Another department's point: say so before any form, with a way back (instead of a 403 on saving). */
+export function foreignPointNotice(point: ServicePoint): HTMLElement {
+  const account = session();
+  return h(
+    "div",
+    { class: "message message-error foreign-point", role: "alert" },
+    h("p", {}, h("strong", {}, t("foreign.title"))),
+    h("p", {}, t("foreign.detail", { department: point.department_id ?? "–", mine: account?.departmentId ?? "–" })),
+    h(
+      "p",
+      { class: "actions" },
+      h("a", { href: "/staff", class: "button" }, t("foreign.back")),
+      h("a", { href: `/points/${encodeURIComponent(point.id)}`, class: "button secondary" }, t("foreign.public")),
+    ),
+  );
+}
+
+export async function loadPoint(
+  main: HTMLElement,
+  pointId: string,
+  signal: AbortSignal,
+  title: MessageKey,
+): Promise<StaffPoint | null> {
   try {
-    const point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal));
+    const point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal)) as StaffPoint;
     main.append(pageHeading(`${t(title)}: ${localName(point)}`), h("p", { class: "muted" }, point.id));
+    if (!mayEdit(point)) {
+      main.append(foreignPointNotice(point));
+      return null;
+    }
     return point;
   } catch (error) {
     if (!signal.aborted) main.append(pageHeading(t(title)), h("p", { class: "message message-error", role: "alert" }, errorText(error)));
     return null;
   }
+}
+
+function flagWords(flag: string, notes: FlagNote[] = []): string {
+  const key = `pinflag.${flag}`;
+  if (hasMessage(key)) return t(key);
+  const note = notes.find((n) => n.flag === flag);
+  return note ? (language() === "th" ? note.th : note.en) : flag;
+}
+
+/** Map zoom that shows an area of this radius around its centre. */
+function zoomFor(area: MapArea): number {
+  if (area.radius_km < 5) return area.level === "district" ? 13 : 11;
+  if (area.radius_km < 25) return 11;
+  if (area.radius_km < 80) return 9;
+  return 8;
 }
 
 export async function pinPage({ main, params, signal }: PageContext): Promise<void> {
@@ -200,31 +437,92 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
   const message = statusMessage();
   const mapElement = h("div", { class: "map", "aria-label": t("pin.help") });
   const submit = h("button", { type: "submit" }, t("pin.save"));
+  const doubt = h("div", { class: "pin-doubt" });
+  const candidate = (): Record<string, number> => {
+    const body: Record<string, number> = { lat: Number(lat.value), lon: Number(lon.value) };
+    if (accuracy !== null) body.accuracy_m = accuracy;
+    return body;
+  };
+  const pointUrl = `/api/pin/v1/service-points/${encodeURIComponent(point.id)}`;
+  async function save(body: Record<string, number>): Promise<void> {
+    submit.disabled = true;
+    doubt.replaceChildren();
+    try {
+      const pin = await post<{ pin_id: string; flags: string[] }>(`${pointUrl}/pins`, body);
+      if (pin.flags.length) {
+        // Saved, but never as a plain green success: say what is doubtful about it.
+        setMessage(
+          message,
+          "warning",
+          h("strong", {}, t("pin.saved.flagged")),
+          h("ul", {}, pin.flags.map((flag) => h("li", {}, flagWords(flag)))),
+        );
+      } else {
+        setMessage(message, "success", h("strong", {}, t("pin.saved")));
+      }
+    } catch (error) {
+      setMessage(message, "error", errorText(error));
+    } finally {
+      submit.disabled = false;
+    }
+  }
   const form = h(
     "form",
     {
       class: "pin-form",
       onsubmit: async (event: Event) => {
         event.preventDefault();
+        const body = candidate();
         submit.disabled = true;
+        setMessage(message, "info", t("pin.checking"));
+        let check: { flags: string[]; notes: FlagNote[]; distance_to_area_km: number | null } | null = null;
         try {
-          const body: Record<string, number> = { lat: Number(lat.value), lon: Number(lon.value) };
-          if (accuracy !== null) body.accuracy_m = accuracy;
-          const pin = await post<{ pin_id: string; flags: string[] }>(
-            `/api/pin/v1/service-points/${encodeURIComponent(point.id)}/pins`,
-            body,
-          );
-          setMessage(
-            message,
-            "success",
-            h("strong", {}, t("pin.saved")),
-            pin.flags.length ? ` — ${t("pin.flags")}: ${pin.flags.join(", ")}` : "",
-          );
+          check = await post(`${pointUrl}/pins:check`, body);
         } catch (error) {
-          setMessage(message, "error", errorText(error));
-        } finally {
-          submit.disabled = false;
+          if (!(error instanceof ApiError && error.notAvailable)) {
+            setMessage(message, "error", errorText(error));
+            submit.disabled = false;
+            return;
+          }
         }
+        submit.disabled = false;
+        message.replaceChildren();
+        if (!check || !check.flags.length) {
+          await save(body);
+          return;
+        }
+        // A doubtful place is saved only when the person confirms it, having read why it is doubtful.
+        const confirm = h("button", { type: "button", class: "confirm-pin", onclick: () => void save(body) }, t("pin.doubt.confirm"));
+        replaceChildren(
+          doubt,
+          h(
+            "div",
+            { class: "message message-warning", role: "alert" },
+            h("p", {}, h("strong", {}, t("pin.doubt.title"))),
+            h("ul", {}, check.flags.map((flag) => h("li", {}, flagWords(flag, check!.notes)))),
+            check.distance_to_area_km !== null && check.flags.some((f) => f === "far_from_district" || f === "outside_thailand")
+              ? h("p", {}, t("pin.doubt.distance", { km: formatNumber(check.distance_to_area_km) }))
+              : null,
+            h(
+              "div",
+              { class: "actions" },
+              confirm,
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  onclick: () => {
+                    doubt.replaceChildren();
+                    lat.focus();
+                  },
+                },
+                t("pin.doubt.change"),
+              ),
+            ),
+          ),
+        );
+        confirm.focus();
       },
     },
     h("p", {}, t("pin.help")),
@@ -252,15 +550,22 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
     h("div", { class: "coordinates" }, field(t("pin.lat"), lat), field(t("pin.lon"), lon)),
     accuracyText,
     submit,
+    doubt,
     message,
   );
-  main.append(h("div", { class: "point-layout" }, form, mapElement));
+  const area = point.map_area;
+  const areaName = area ? localName((area.level === "district" ? point.district : point.province) ?? {}) : "";
+  main.append(
+    h("div", { class: "point-layout" }, form, h("div", {}, areaName && !point.location ? h("p", { class: "muted map-area" }, t("pin.area", { area: areaName })) : null, mapElement)),
+  );
 
   const map = createMap(mapElement, signal);
   const chosen = L.layerGroup().addTo(map);
   function place(latitude: number, longitude: number, accuracyM: number | null, pan = true): void {
     lat.value = latitude.toFixed(6);
     lon.value = longitude.toFixed(6);
+    doubt.replaceChildren(); // a confirmation was for the place before
+    message.replaceChildren();
     chosen.clearLayers();
     if (accuracyM) L.circle([latitude, longitude], { radius: accuracyM, color: "#1a73e8", weight: 1 }).addTo(chosen);
     L.circleMarker([latitude, longitude], { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.8 }).addTo(chosen);
@@ -282,6 +587,9 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
   if (point.location) {
     place(point.location.lat, point.location.lon, null);
     map.setView([point.location.lat, point.location.lon], 16);
+  } else if (area) {
+    // Not pinned yet: open on the point's district (else province), not on the whole country.
+    map.setView([area.lat, area.lon], zoomFor(area));
   }
 }
 
@@ -318,7 +626,7 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
   const serviceTable = services.length
     ? h(
         "table",
-        { class: "data" },
+        { class: "data stack survey-services" },
         h("caption", {}, t("survey.services")),
         h(
           "thead",
@@ -329,7 +637,13 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
           "tbody",
           {},
           services.map((s) =>
-            h("tr", {}, h("th", { scope: "row" }, localName(s) || s.id), h("td", {}, copySelect(s.id, "id_card_copy")), h("td", {}, copySelect(s.id, "house_registration_copy"))),
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, localName(s) || s.id),
+              h("td", { "data-label": t("copy.id_card_copy") }, copySelect(s.id, "id_card_copy")),
+              h("td", { "data-label": t("copy.house_registration_copy") }, copySelect(s.id, "house_registration_copy")),
+            ),
           ),
         ),
       )
@@ -393,7 +707,7 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
   main.append(form);
 }
 
-interface RatingView {
+export interface RatingView {
   rating_id: string;
   score: number;
   comment: string | null;
@@ -423,7 +737,7 @@ export async function feedbackPage({ main, params, signal }: PageContext): Promi
   }
 }
 
-function ratingItem(rating: RatingView): HTMLElement {
+export function ratingItem(rating: RatingView): HTMLElement {
   const replyBox = h("div", {});
   const item = h(
     "li",
