@@ -37,6 +37,14 @@ export interface ServicePoint {
   location: LatLon | null;
   distance_m?: number;
   directions?: Record<string, string>;
+  department_name_th?: string | null;
+  department?: { id: string; name_th?: string | null; name_en?: string | null } | null;
+  province_name_th?: string | null;
+  province_name_en?: string | null;
+  district_name_th?: string | null;
+  district_name_en?: string | null;
+  province?: { code: string; name_th?: string | null; name_en?: string | null } | null;
+  district?: { code: string; name_th?: string | null; name_en?: string | null } | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -86,4 +94,60 @@ export function directionLinks(point: ServicePoint): { google: string; apple: st
 export function pointLabel(point: ServicePoint): string {
   const name = localName(point) || point.id;
   return point.distance_m !== undefined ? `${name} · ${t("search.distance", { d: formatDistance(point.distance_m) })}` : name;
+}
+
+/** The district and province, so two offices of the same name can be told apart. */
+export function areaLabel(point: ServicePoint): string {
+  const district = point.district ?? { name_th: point.district_name_th, name_en: point.district_name_en };
+  const province = point.province ?? { name_th: point.province_name_th, name_en: point.province_name_en };
+  return [localName(district), localName(province)].filter(Boolean).join(", ");
+}
+
+/** The agency (department) that runs the point. */
+export function agencyLabel(point: ServicePoint): string {
+  return point.department ? localName(point.department) : (point.department_name_th ?? "");
+}
+
+// ------------------------------------------------------------------ photocopies, per service
+export type CopyStatus = "required" | "in_progress" | "cancelled";
+export type CopyKind = "id_card_copy" | "house_registration_copy";
+export const COPY_KINDS: readonly CopyKind[] = ["id_card_copy", "house_registration_copy"];
+
+export interface ServiceCopyAnswer {
+  service_id: string;
+  id_card_copy: CopyStatus;
+  house_registration_copy: CopyStatus;
+}
+
+export interface Readiness {
+  copy_status: CopyStatus;
+  services: ServiceCopyAnswer[];
+  answered_at?: string;
+}
+
+/** What a citizen must bring for one service: the document list read with the agency's survey. */
+export interface CopyAnswer {
+  /** "none": the list has no copies; "not_needed": every listed copy was cancelled; "bring": some are still asked for. */
+  verdict: "none" | "not_needed" | "bring";
+  /** The copies still to bring (documents of the list), and why they may still be asked for. */
+  bring: DocumentRequirement[];
+  reason: "in_progress" | "unsurveyed" | "required" | null;
+  /** The copy kinds the agency cancelled for this service. */
+  cancelled: Set<string>;
+}
+
+export function isCopyKind(kind: string | undefined): kind is CopyKind {
+  return kind === "id_card_copy" || kind === "house_registration_copy";
+}
+
+export function copyAnswer(service: ServiceInfo, readiness: Readiness | null): CopyAnswer {
+  const answer = readiness?.services.find((s) => s.service_id === service.id) ?? null;
+  const copies = (service.documents ?? []).filter((d) => isCopyKind(d.kind) && (d.copies ?? 1) > 0);
+  const cancelled = new Set<string>(COPY_KINDS.filter((kind) => answer?.[kind] === "cancelled"));
+  const bring = copies.filter((d) => !cancelled.has(d.kind ?? ""));
+  if (!copies.length) return { verdict: "none", bring: [], reason: null, cancelled };
+  if (!bring.length) return { verdict: "not_needed", bring: [], reason: null, cancelled };
+  const statuses = bring.map((d) => (answer ? answer[d.kind as CopyKind] : null));
+  const reason = statuses.includes(null) ? "unsurveyed" : statuses.includes("in_progress") ? "in_progress" : "required";
+  return { verdict: "bring", bring, reason, cancelled };
 }

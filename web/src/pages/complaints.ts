@@ -1,10 +1,11 @@
 // Citizens: file a complaint about a point (sent on to the national complaint system) and track it by code.
 
-import { errorText, get, post, ApiError } from "../api";
+import { get, post, ApiError } from "../api";
 import { field, h, pageHeading, replaceChildren, setMessage, statusMessage } from "../dom";
 import { formatDate, hasMessage, localName, t, type MessageKey } from "../i18n";
 import { normalizePoint } from "../points";
 import { navigate, type PageContext } from "../router";
+import { backToSearch, citizenErrorText } from "./citizen-errors";
 
 const CATEGORIES = [
   "asked_for_copy",
@@ -36,6 +37,8 @@ export async function complaintPage({ main, params, signal }: PageContext): Prom
   const category = h(
     "select",
     { name: "category", required: true },
+    // No subject chosen for the citizen: a preselected one would bias what is reported.
+    h("option", { value: "", selected: true }, t("citizen.complaint.choose")),
     CATEGORIES.map((c) => h("option", { value: c }, t(`category.${c}` as MessageKey))),
   );
   const description = h("textarea", { name: "description", required: true, maxlength: 2000, rows: 5 });
@@ -75,7 +78,7 @@ export async function complaintPage({ main, params, signal }: PageContext): Prom
           );
         } catch (error) {
           submit.disabled = false;
-          setMessage(message, "error", errorText(error));
+          setMessage(message, "error", citizenErrorText(error));
         }
       },
     },
@@ -130,6 +133,6 @@ export async function trackPage({ main, params, signal }: PageContext): Promise<
   } catch (error) {
     if (signal.aborted) return;
     const missing = error instanceof ApiError && error.status === 404 && !error.notAvailable;
-    setMessage(message, "error", missing ? t("track.notfound") : errorText(error));
+    setMessage(message, "error", missing ? t("track.notfound") : citizenErrorText(error), " ", backToSearch());
   }
 }

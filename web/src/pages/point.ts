@@ -1,19 +1,26 @@
-// A service point for citizens: services, steps and documents, whether copies are still demanded
-// (the agency's answer beside what citizens report), the fair score, directions, and the rating form.
+// A service point for citizens: services, steps and documents; per service, one plain answer to "do I
+// bring a copy?" read from the document list and the agency's survey, with citizens' reports as evidence;
+// the fair score explained; directions; and the rating form (the rate button scrolls to it and focuses it).
 
 import L from "leaflet";
 
-import { ApiError, errorText, get, post } from "../api";
+import { ApiError, get, post } from "../api";
 import { append, field, h, pageHeading, replaceChildren, setMessage, statusMessage, uid } from "../dom";
-import { formatNumber, hasMessage, localName, t, type MessageKey } from "../i18n";
+import { formatDate, formatNumber, hasMessage, localName, t, type MessageKey } from "../i18n";
 import { createMap, showPoints } from "../map";
-import { directionLinks, normalizePoint, type ServiceInfo, type ServicePoint } from "../points";
+import {
+  agencyLabel,
+  areaLabel,
+  copyAnswer,
+  directionLinks,
+  normalizePoint,
+  type DocumentRequirement,
+  type Readiness,
+  type ServiceInfo,
+  type ServicePoint,
+} from "../points";
 import type { PageContext } from "../router";
-
-interface Readiness {
-  copy_status: "required" | "in_progress" | "cancelled";
-  services: { service_id: string; id_card_copy: string; house_registration_copy: string }[];
-}
+import { backToSearch, citizenErrorText } from "./citizen-errors";
 
 interface FairScore {
   score: number | null;
@@ -34,6 +41,11 @@ interface Satisfaction {
   windows: Record<string, Window>;
 }
 
+interface PublicRating {
+  service_id: string | null;
+  asked_for_copy: boolean | null;
+}
+
 export async function pointPage({ main, params, query, signal }: PageContext): Promise<void> {
   const pointId = params[0];
   const status = statusMessage();
@@ -44,18 +56,27 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
     point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal));
   } catch (error) {
     if (signal.aborted) return;
-    main.prepend(pageHeading(pointId));
-    setMessage(status, "error", errorText(error));
+    const missing = error instanceof ApiError && error.status === 404 && !error.notAvailable;
+    main.prepend(pageHeading(missing ? t("citizen.error.point.notfound") : t("citizen.error.generic")));
+    setMessage(
+      status,
+      "error",
+      h("p", {}, missing ? t("citizen.error.point.notfound.detail") : citizenErrorText(error)),
+      h("p", {}, backToSearch()),
+    );
     return;
   }
   status.remove();
   document.title = `${localName(point) || point.id} — CITIZENinfo`;
 
+  const [readiness, ratings] = await Promise.all([loadReadiness(point.id, signal), loadRatings(point.id, signal)]);
+  if (signal.aborted) return;
   const copies = h("section", { class: "card", "aria-labelledby": "copies-heading" });
   const score = h("section", { class: "card", "aria-labelledby": "score-heading" });
   const mapElement = h("div", { class: "map map-small", "aria-label": t("search.map") });
   const links = directionLinks(point);
-  const province = (point as unknown as { province?: { name_th?: string; name_en?: string } }).province;
+  const area = areaLabel(point);
+  const agency = agencyLabel(point);
 
   main.append(
     pageHeading(localName(point) || point.id),
@@ -69,9 +90,8 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
           "dl",
           { class: "facts" },
           point.address_th ? [h("dt", {}, t("point.address")), h("dd", {}, point.address_th)] : null,
-          point.province_code
-            ? [h("dt", {}, t("point.province")), h("dd", {}, province ? localName(province) : point.province_code)]
-            : null,
+          area ? [h("dt", {}, t("point.province")), h("dd", {}, area)] : null,
+          agency ? [h("dt", {}, t("official.department")), h("dd", {}, agency)] : null,
         ),
         links
           ? h(
@@ -86,15 +106,26 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
         h(
           "p",
           { class: "actions" },
-          h("a", { href: "#rate", class: "button" }, t("point.rate")),
+          h(
+            "a",
+            {
+              href: "#rate",
+              class: "button",
+              onclick: (event: Event) => {
+                event.preventDefault();
+                goToRating();
+              },
+            },
+            t("point.rate"),
+          ),
           h("a", { href: `/points/${encodeURIComponent(point.id)}/complain`, class: "button secondary" }, t("point.complain")),
         ),
       ),
       mapElement,
     ),
     h("div", { class: "cards" }, copies, score),
-    servicesSection(point),
-    ratingSection(point, query.get("visit_token")),
+    servicesSection(point, readiness),
+    ratingSection(point, query.get("visit_token"), () => void refreshScore(score, point.id, signal)),
   );
 
   const map = createMap(mapElement, signal);
@@ -103,9 +134,40 @@ export async function pointPage({ main, params, query, signal }: PageContext): P
       { id: point.id, lat: point.location.lat, lon: point.location.lon, label: localName(point) },
     ]);
   }
-  const satisfaction = loadSatisfaction(point.id, signal);
-  void renderCopies(copies, point, satisfaction, signal);
-  void renderScore(score, satisfaction);
+  renderCopies(copies, point, readiness, ratings);
+  renderScore(score, await loadSatisfaction(point.id, signal));
+  if (location.hash === "#rate") goToRating();
+}
+
+/** The rate button: bring the form into view and put focus on it (on a phone it is far below). */
+function goToRating(): void {
+  const section = document.getElementById("rate");
+  const heading = document.getElementById("rate-heading");
+  if (!section || !heading) return;
+  if (location.hash !== "#rate") history.replaceState(history.state, "", "#rate");
+  section.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
+}
+
+async function loadReadiness(pointId: string, signal: AbortSignal): Promise<Readiness | null> {
+  try {
+    return await get<Readiness>(`/api/nocopy/v1/service-points/${encodeURIComponent(pointId)}/readiness`, {}, signal);
+  } catch {
+    return null; // not surveyed (404) or not reachable: the answer falls back to the document list
+  }
+}
+
+async function loadRatings(pointId: string, signal: AbortSignal): Promise<PublicRating[]> {
+  try {
+    const body = await get<{ items: PublicRating[] }>(
+      "/api/feedback/v1/ratings",
+      { service_point_id: pointId, limit: 100 },
+      signal,
+    );
+    return body.items ?? [];
+  } catch {
+    return []; // evidence is a bonus: without it the agency's answer stands alone
+  }
 }
 
 async function loadSatisfaction(pointId: string, signal: AbortSignal): Promise<Window | Error> {
@@ -117,74 +179,140 @@ async function loadSatisfaction(pointId: string, signal: AbortSignal): Promise<W
   }
 }
 
-function statusText(value: string | null | undefined): string {
-  const key = `status.${value}`;
-  return hasMessage(key) ? t(key as MessageKey) : t("status.unsurveyed");
+function documentName(d: DocumentRequirement): string {
+  return localName(d) || (d.kind && hasMessage(`copy.${d.kind}`) ? t(`copy.${d.kind}` as MessageKey) : (d.kind ?? ""));
 }
 
-async function renderCopies(
-  section: HTMLElement,
-  point: ServicePoint,
-  satisfaction: Promise<Window | Error>,
-  signal: AbortSignal,
-): Promise<void> {
-  section.append(h("h2", { id: "copies-heading" }, t("point.copies")));
-  let agency: Readiness | null = null;
-  const agencyLine = h("p", {}, t("loading"));
-  section.append(h("h3", {}, t("point.copies.agency")), agencyLine);
-  try {
-    agency = await get<Readiness>(`/api/nocopy/v1/service-points/${encodeURIComponent(point.id)}/readiness`, {}, signal);
-    replaceChildren(agencyLine, h("strong", { class: `badge badge-${agency.copy_status}` }, statusText(agency.copy_status)));
-  } catch (error) {
-    if (signal.aborted) return;
-    const unsurveyed = error instanceof ApiError && error.status === 404 && !error.notAvailable;
-    replaceChildren(agencyLine, unsurveyed ? t("status.unsurveyed") : errorText(error));
-  }
-  const figures = await satisfaction;
-  const citizens = h("p", {});
-  section.append(h("h3", {}, t("point.copies.citizens")), citizens);
-  if (figures instanceof Error) {
-    replaceChildren(citizens, errorText(figures));
-    return;
-  }
-  const answered = figures.ratings;
-  replaceChildren(citizens, t("point.copies.citizens.n", { asked: formatNumber(figures.asked_for_copy), n: formatNumber(answered) }));
-  if (agency?.copy_status === "cancelled" && figures.asked_for_copy > 0) {
-    section.append(h("p", { class: "message message-error", role: "note" }, t("point.copies.mismatch")));
+function documentText(d: DocumentRequirement): string {
+  return `${documentName(d)}${d.copies ? ` × ${d.copies}` : ""}`;
+}
+
+function reports(ratings: PublicRating[], serviceId: string | null): { asked: number; n: number } {
+  const answered = ratings.filter((r) => r.service_id === serviceId && r.asked_for_copy !== null);
+  return { asked: answered.filter((r) => r.asked_for_copy).length, n: answered.length };
+}
+
+function renderCopies(section: HTMLElement, point: ServicePoint, readiness: Readiness | null, ratings: PublicRating[]): void {
+  const services: ServiceInfo[] = point.services ?? point.service_ids.map((id) => ({ id }));
+  section.append(
+    h("h2", { id: "copies-heading" }, t("citizen.copy.title")),
+    h(
+      "ul",
+      { class: "copy-answers" },
+      services.map((service) => {
+        const answer = copyAnswer(service, readiness);
+        const evidence = reports(ratings, service.id);
+        const reasonKey =
+          answer.reason === "in_progress"
+            ? "citizen.copy.bring.in_progress"
+            : answer.reason === "unsurveyed"
+              ? "citizen.copy.bring.unsurveyed"
+              : null;
+        return h(
+          "li",
+          { class: `copy-answer copy-answer-${answer.verdict}`, "data-service-id": service.id },
+          h("strong", {}, localName(service) || service.id),
+          h(
+            "p",
+            { class: "copy-verdict" },
+            answer.verdict === "none"
+              ? t("citizen.copy.none.listed")
+              : answer.verdict === "not_needed"
+                ? t("citizen.copy.not.needed")
+                : t("citizen.copy.bring", { docs: answer.bring.map(documentText).join(", ") }),
+          ),
+          reasonKey ? h("p", { class: "muted" }, t(reasonKey)) : null,
+          evidence.n
+            ? h(
+                "p",
+                { class: "copy-evidence" },
+                t("citizen.copy.evidence", { asked: formatNumber(evidence.asked), n: formatNumber(evidence.n) }),
+              )
+            : null,
+          answer.verdict === "not_needed" && evidence.asked > 0
+            ? h(
+                "p",
+                { class: "message message-error", role: "note" },
+                t("citizen.copy.conflict"),
+                " — ",
+                h("a", { href: `/points/${encodeURIComponent(point.id)}/complain` }, t("point.complain")),
+              )
+            : null,
+        );
+      }),
+    ),
+  );
+  const general = reports(ratings, null);
+  if (general.n) {
+    section.append(
+      h(
+        "p",
+        { class: "copy-evidence" },
+        t("citizen.copy.evidence.point", { asked: formatNumber(general.asked), n: formatNumber(general.n) }),
+      ),
+    );
   }
 }
 
-async function renderScore(section: HTMLElement, satisfaction: Promise<Window | Error>): Promise<void> {
-  section.append(h("h2", { id: "score-heading" }, t("point.score")));
-  const figures = await satisfaction;
+function renderScore(section: HTMLElement, figures: Window | Error): void {
+  replaceChildren(section, h("h2", { id: "score-heading" }, t("point.score")));
   if (figures instanceof Error) {
-    section.append(h("p", {}, errorText(figures)));
+    section.append(h("p", {}, citizenErrorText(figures)));
     return;
   }
+  section.dataset.ratings = String(figures.ratings);
   const fair = figures.fair_score;
-  if (!figures.ratings || fair.score === null) {
-    section.append(h("p", {}, t("point.score.few")));
+  if (!figures.ratings) {
+    section.append(h("p", {}, t("citizen.score.none")));
+    return;
+  }
+  if (fair.score === null || !fair.rankable) {
+    // Too few to conclude: no score in large type, only the count and, small, the early average.
+    append(section, [
+      h("p", {}, t("citizen.score.few", { n: formatNumber(figures.ratings) })),
+      figures.mean !== null
+        ? h("p", { class: "muted" }, t("citizen.score.early", { mean: formatNumber(figures.mean, 1) }))
+        : null,
+    ]);
     return;
   }
   append(section, [
-    h("p", { class: "score" }, t("point.score.value", { score: formatNumber(fair.score, 1) })),
+    h("p", { class: "score" }, t("citizen.score.value", { score: formatNumber(fair.score, 1) })),
     h("p", {}, t("point.score.n", { n: formatNumber(figures.ratings) })),
     fair.low !== null && fair.high !== null
-      ? h("p", {}, t("point.score.interval", { low: formatNumber(fair.low, 1), high: formatNumber(fair.high, 1) }))
+      ? h("p", {}, t("citizen.score.range", { low: formatNumber(fair.low, 1), high: formatNumber(fair.high, 1) }))
       : null,
     h("p", {}, t("point.score.verified", { n: formatNumber(figures.verified) })),
   ]);
-  if (!fair.rankable) section.append(h("p", { class: "muted" }, t("point.score.few")));
 }
 
-function servicesSection(point: ServicePoint): HTMLElement {
+/** After a rating, the score card follows it: stats count it within seconds. */
+async function refreshScore(section: HTMLElement, pointId: string, signal: AbortSignal): Promise<void> {
+  const before = Number(section.dataset.ratings ?? "0");
+  const note = h("p", { class: "muted", role: "status" }, t("citizen.score.updating"));
+  section.append(note);
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const figures = await loadSatisfaction(pointId, signal);
+    if (signal.aborted) return;
+    if (!(figures instanceof Error) && figures.ratings > before) {
+      renderScore(section, figures);
+      return;
+    }
+  }
+  note.remove();
+}
+
+function servicesSection(point: ServicePoint, readiness: Readiness | null): HTMLElement {
   const services: ServiceInfo[] = point.services ?? point.service_ids.map((id) => ({ id }));
+  const reported = readiness?.answered_at ? formatDate(readiness.answered_at) : "";
   return h(
     "section",
     { "aria-labelledby": "services-heading" },
     h("h2", { id: "services-heading" }, t("point.services")),
-    services.map((service) =>
-      h(
+    services.map((service) => {
+      const answer = copyAnswer(service, readiness);
+      return h(
         "details",
         { class: "service" },
         h("summary", {}, localName(service) || service.id),
@@ -196,17 +324,25 @@ function servicesSection(point: ServicePoint): HTMLElement {
                 "ul",
                 {},
                 service.documents.map((d) =>
-                  h("li", {}, localName(d) || (d.kind && hasMessage(`copy.${d.kind}`) ? t(`copy.${d.kind}` as MessageKey) : d.kind ?? ""), d.copies ? ` × ${d.copies}` : ""),
+                  answer.cancelled.has(d.kind ?? "")
+                    ? h(
+                        "li",
+                        { class: "document-cancelled", "data-kind": d.kind ?? "" },
+                        h("s", {}, documentText(d)),
+                        " — ",
+                        t("citizen.copy.cancelled.reason", { date: reported }),
+                      )
+                    : h("li", { "data-kind": d.kind ?? "" }, documentText(d)),
                 ),
               ),
             ]
           : null,
-      ),
-    ),
+      );
+    }),
   );
 }
 
-function ratingSection(point: ServicePoint, visitToken: string | null): HTMLElement {
+function ratingSection(point: ServicePoint, visitToken: string | null, onRated: () => void): HTMLElement {
   const message = statusMessage();
   const scoreName = uid("score");
   const scores = h(
@@ -273,10 +409,11 @@ function ratingSection(point: ServicePoint, visitToken: string | null): HTMLElem
               h("p", {}, accepted.verified ? t("rate.thanks.verified") : t("rate.thanks.unverified")),
             ),
           );
+          onRated();
         } catch (error) {
           submit.disabled = false;
           const used = error instanceof ApiError && error.status === 409;
-          setMessage(message, "error", used ? t("rate.used") : errorText(error));
+          setMessage(message, "error", used ? t("rate.used") : citizenErrorText(error));
         }
       },
     },
@@ -288,5 +425,5 @@ function ratingSection(point: ServicePoint, visitToken: string | null): HTMLElem
     submit,
     message,
   );
-  return h("section", { id: "rate", "aria-labelledby": "rate-heading" }, h("h2", { id: "rate-heading" }, t("rate.title")), form);
+  return h("section", { id: "rate", "aria-labelledby": "rate-heading" }, h("h2", { id: "rate-heading", tabindex: -1 }, t("rate.title")), form);
 }
