@@ -154,7 +154,10 @@ def _start_agent(gateway: httpx.Client, staff: dict[str, str], point: str) -> tu
     agent = RunningAgent(credentials["token"], credentials["agent_id"])
     readers = wait_until(
         lambda: (
-            (r := _readers(gateway, point, agent.agent_id, staff)) and all(r[n]["connected"] for n in PORT_OF) and r
+            # The agent reports each reader as pcscd finds it: one may still be missing at first.
+            (r := _readers(gateway, point, agent.agent_id, staff))
+            and all(n in r and r[n]["connected"] for n in PORT_OF)
+            and r
         ),
         timeout=15,
     )

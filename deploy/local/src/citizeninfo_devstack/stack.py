@@ -243,8 +243,8 @@ class Stack:
                 f"{self.paths.kafka_libs}/*",
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                cluster_id,
+                # One `=` word: an id may start with "-" (base64url), which a separate word would make an option.
+                f"--cluster-id={cluster_id}",
                 "-c",
                 str(self.paths.conf / "kafka.properties"),
             ],

@@ -1,6 +1,9 @@
 """Open311 GeoReport v2 on /open311/v2/, through the gateway, mapped onto complaints."""
 
+import base64
+
 import pytest
+from feedback_service.domain.contact_sealing import unseal
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +61,12 @@ def test_an_open311_request_is_a_complaint(feedback_catalogue, citizen, gateway,
     assert gateway.get(f"/api/feedback/v1/complaints/{tracking_code}").json()["complaint_id"] == request_id
     _, filed = complaint_system.receive({request_id})[request_id]
     assert filed.channel == "open311"
-    assert filed.contact is not None and filed.contact.email == "somchai@example.com"
+    # The contact travels sealed under this complaint's own key, which the complaint system asks for.
+    assert filed.contact is None and filed.contact_sealed is not None
+    key = gateway.get(f"/api/feedback/v1/complaints/{request_id}/contact-key", headers=admin_headers)
+    assert key.status_code == 200, key.text
+    contact = unseal(filed.contact_sealed, base64.urlsafe_b64decode(key.json()["key"] + "=="), complaint_id=request_id)
+    assert contact.email == "somchai@example.com"
     assert "สมชาย" not in filed.model_dump_json()
 
 
