@@ -78,14 +78,20 @@ def _local_only(route: Route) -> None:
         route.abort()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900}, permissions=["geolocation"])
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A Thai browser context that reaches only the gateway, with the shipped config and axe-core."""
+    created = browser.new_context(locale="th-TH", permissions=["geolocation"], **options)
     created.route("**/*", _local_only)
     # Registered last, so it is asked first (Playwright runs matching routes newest first).
     created.route(f"{GATEWAY}/config.json", lambda route: route.fulfill(path=str(SHIPPED_CONFIG)))
     # Injected by the browser itself, so the page's CSP (script-src 'self') stays on and is exercised.
     created.add_init_script(path=str(AXE_SCRIPT))
+    return created
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    created = new_context(browser, viewport={"width": 1280, "height": 900})
     yield created
     created.close()
 

@@ -15,11 +15,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import (
-    AXE_SCRIPT,
     GATEWAY,
-    SHIPPED_CONFIG,
-    _local_only,
     import_catalogue,
+    new_context,
     pin_until_searchable,
     wait_until,
     wait_until_feedback_knows,
@@ -33,24 +31,11 @@ CERTIFICATE = "ขอหนังสือรับรอง"
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(
-        locale="th-TH", viewport=PHONE, is_mobile=True, has_touch=True, permissions=["geolocation"]
-    )
-    created.route("**/*", _local_only)
-    created.route(f"{GATEWAY}/config.json", lambda route: route.fulfill(path=str(SHIPPED_CONFIG)))
-    created.add_init_script(path=str(AXE_SCRIPT))
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """Citizens on a phone: the conftest's `page` opens in this context."""
+    created = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     yield created
     created.close()
-
-
-@pytest.fixture
-def page(phone: BrowserContext) -> Iterator[Page]:
-    opened = phone.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def country(run_id: str, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -154,7 +139,7 @@ def test_the_rate_button_reaches_the_form_and_the_score_follows_the_rating(
 
 
 def test_id_card_near_me_in_chiang_mai_finds_the_office_that_makes_id_cards_first(
-    api: httpx.Client, run_id: str, phone: BrowserContext, page: Page, artifacts, check_accessibility
+    api: httpx.Client, run_id: str, context: BrowserContext, page: Page, artifacts, check_accessibility
 ) -> None:
     # The citizen in Mueang Chiang Mai; two offices with the same name: the nearer one does not make ID cards.
     lat = round(18.74 + random.uniform(0, 0.04), 6)
@@ -172,7 +157,7 @@ def test_id_card_near_me_in_chiang_mai_finds_the_office_that_makes_id_cards_firs
     )
     pin_until_searchable(api, decoy, lat + 0.0002, lon)  # ~20 m
     pin_until_searchable(api, right, lat + 0.0008, lon)  # ~90 m
-    phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 10})
+    context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 10})
 
     page.goto(f"{GATEWAY}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("ค้นหาจุดให้บริการ")

@@ -83,7 +83,7 @@ class Broker:
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     libs = StackPaths.discover().kafka_libs
     if not any(libs.glob("kafka_2.13-*.jar")):
-        pytest.skip(f"no Kafka broker jars in {libs} (`make up` installs them)")
+        pytest.fail(f"no Kafka broker jars in {libs} (`make up` installs them)")
     directory = tmp_path_factory.mktemp("scram-broker")
     broker_port, controller_port, client_port = free_port(), free_port(), free_port()
     properties = compose_kafka_properties()
