@@ -20,7 +20,8 @@ export UV_PYTHON_DOWNLOADS := never
 # The end-to-end tests drive Debian's chromium; Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help prerequisites-% install up down clean status test test-unit test-integration test-fresh-install lint demo bench
+.PHONY: help prerequisites-% install up down clean status test test-unit test-integration test-fresh-install lint demo bench \
+	images compose-up compose-down compose-test test-containers
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -75,6 +76,26 @@ demo: up ## load the national demo catalogue (77,963 points) and pin about half 
 
 bench: up ## benchmarks against the running system: bench/results/latest.{json,md}
 	$(VENV)/bin/python bench/run.py
+
+images: prerequisites-containers install ## build every image the compose stack runs, here (no registry): cached
+	$(STACK) images
+
+compose-up: images ## docker-compose.yml with the images built here, until every container is healthy (not with make up)
+	$(STACK) compose-up
+
+compose-down: ## stop and remove the compose stack's containers (data volumes kept)
+	@if [ -x $(STACK) ]; then $(STACK) compose-down; fi
+
+compose-test: compose-up ## the integration tests, browser journeys and drills against the compose stack
+	$(STACK) browser
+	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "integration and not disruptive and not native_only" tests/integration services tests/e2e
+	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "integration and not native_only" tests/fuzz
+	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "disruptive and not native_only" tests/integration
+
+test-containers: ## the container suite (CI runs it after make test): compose stack up, tested, down
+	@$(MAKE) --no-print-directory down
+	@status=0; $(MAKE) --no-print-directory compose-test || status=$$?; \
+	$(MAKE) --no-print-directory compose-down; exit $$status
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

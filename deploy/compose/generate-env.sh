@@ -15,6 +15,8 @@ random_hex() { python3 -c 'import secrets, sys; print(secrets.token_hex(int(sys.
 
 umask 077
 cat > "${env_file}" <<ENV
+# The project name (docker-compose 1.x has no top-level name key): containers, network and volumes are citizeninfo_*.
+COMPOSE_PROJECT_NAME=citizeninfo
 ELASTIC_PASSWORD=$(random_hex 16)
 MONGODB_PASSWORD=$(random_hex 16)
 CITIZENINFO_JWT_SECRET=$(random_hex 32)

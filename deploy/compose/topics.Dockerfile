@@ -1,17 +1,20 @@
-# syntax=docker/dockerfile:1.7
 # The one-shot job that creates every Kafka topic from the registry (compose `topics`, k8s Job):
 #   python -m citizeninfo_devstack.topics
 # Build from the repository root:
 #   docker build -f deploy/compose/topics.Dockerfile -t citizeninfo/topics:dev .
 
-FROM ghcr.io/astral-sh/uv:0.13.8 AS uv
+# The official bases by default; `make images` passes ones built here (no registry is reachable).
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.8
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-FROM python:3.11-slim-bookworm AS build
+FROM ${UV_IMAGE} AS uv
+
+FROM ${PYTHON_IMAGE} AS build
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
-    UV_PYTHON=/usr/local/bin/python3.11 \
+    UV_PYTHON=python3.11 \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 WORKDIR /src
 
@@ -32,7 +35,7 @@ COPY deploy/local/src deploy/local/src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package citizeninfo-devstack
 
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 citizeninfo \
     && useradd --system --uid 10001 --gid 10001 --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin citizeninfo

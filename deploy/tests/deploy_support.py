@@ -179,12 +179,18 @@ def parse_dockerfile(text: str) -> list[Instruction]:
 
 
 def dockerfile_stages(instructions: list[Instruction]) -> list[Stage]:
+    """Stages with their base images as a default build reads them: `${ARG}` from the ARGs before FROM."""
     stages: list[Stage] = []
+    global_args: dict[str, str] = {}
     for instruction in instructions:
-        if instruction.keyword == "FROM":
+        if instruction.keyword == "ARG" and not stages:
+            name, _, default = instruction.arguments.partition("=")
+            global_args[name.strip()] = default.strip()
+        elif instruction.keyword == "FROM":
             words = [w for w in instruction.arguments.split() if not w.startswith("--")]
             name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
-            stages.append(Stage(image=words[0], name=name))
+            image = re.sub(r"\$\{(\w+)\}", lambda match: global_args[match.group(1)], words[0])
+            stages.append(Stage(image=image, name=name))
         elif stages:
             stages[-1].instructions.append(instruction)
     return stages
@@ -360,18 +366,19 @@ def render_native_gateway(workdir: Path) -> GatewayFiles:
 
 
 def compose_gateway_files(compose_services: dict[str, dict]) -> GatewayFiles:
-    """The files docker-compose mounts under /etc/nginx in the gateway container."""
+    """The files the gateway image (web/Dockerfile, compose's gateway) copies under /etc/nginx."""
+    dockerfile = REPO / compose_services["gateway"]["build"]["dockerfile"]
     files: GatewayFiles = {}
-    for volume in compose_services["gateway"]["volumes"]:
-        source, target = volume.split(":")[:2]
+    for instruction in parse_dockerfile(dockerfile.read_text()):
+        if instruction.keyword != "COPY":
+            continue
+        *sources, target = instruction.arguments.split()
         if not target.startswith("/etc/nginx/"):
             continue
         relative = target.removeprefix("/etc/nginx/")
-        host = REPO / source
-        if host.is_dir():
-            files |= {f"{relative}/{p.name}": p.read_text() for p in sorted(host.glob("*.conf"))}
-        else:
-            files[relative] = host.read_text()
+        for source in sources:
+            name = f"{relative}{Path(source).name}" if relative.endswith("/") else relative
+            files[name] = (REPO / source).read_text()
     return files
 
 

@@ -147,7 +147,7 @@ def test_gateway_starts_after_every_service(compose_services: dict[str, dict]) -
 
 def test_every_built_service_has_its_dockerfile(compose_services: dict[str, dict]) -> None:
     built = {name: d for name, d in compose_services.items() if "build" in d}
-    assert set(built) == {*APP_SERVICES, *ONE_SHOT_JOBS}
+    assert set(built) == {*APP_SERVICES, *ONE_SHOT_JOBS, "gateway"}
     for name, definition in built.items():
         build = definition["build"]
         # The context is the repository root so that shared/ and uv.lock are in it.
@@ -159,6 +159,8 @@ def test_every_built_service_has_its_dockerfile(compose_services: dict[str, dict
             assert build["dockerfile"] == f"services/{image_of}/Dockerfile"
             repository, _ = image_reference(interpolate_defaults(definition["image"]))
             assert repository == f"citizeninfo/{image_of}"
+    assert built["gateway"]["build"]["dockerfile"] == "web/Dockerfile"
+    assert image_reference(interpolate_defaults(built["gateway"]["image"]))[0] == "citizeninfo/web"
 
 
 def test_published_host_ports_do_not_collide(compose_services: dict[str, dict]) -> None:
@@ -279,9 +281,16 @@ def test_mounted_files_exist(compose_services: dict[str, dict]) -> None:
             source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
             if source.startswith(("./", "/")) and source not in BUILD_OUTPUTS:
                 assert (REPO / source).exists(), f"{name} mounts {source}, which does not exist"
-    gateway_volumes = compose_services["gateway"]["volumes"]
-    assert "./deploy/compose/nginx.conf:/etc/nginx/nginx.conf:ro" in gateway_volumes
-    assert "./deploy/gateway:/etc/nginx/gateway:ro" in gateway_volumes, "the routes shared with make up and k8s"
+
+
+
+def test_the_web_image_carries_the_compose_gateway_config_and_the_shared_routes() -> None:
+    dockerfile = (REPO / "web" / "Dockerfile").read_text()
+    assert "COPY deploy/compose/nginx.conf /etc/nginx/nginx.conf" in dockerfile
+    assert "COPY deploy/gateway/http.conf deploy/gateway/routes.conf /etc/nginx/gateway/" in dockerfile, (
+        "the routes shared with make up and k8s"
+    )
+    assert "COPY web/dist /usr/share/citizeninfo/web" in dockerfile
 
 
 def test_named_volumes_are_declared(compose: dict) -> None:
@@ -301,6 +310,7 @@ def test_every_required_variable_is_documented_and_generated(generated_env: dict
     assert required <= set(generated_env), f"generate-env.sh does not write {sorted(required - set(generated_env))}"
     # card-gateway's keys for secrets at rest: JSON of key id to key, and the current id (not in URLs).
     in_urls = dict(generated_env)
+    assert in_urls.pop("COMPOSE_PROJECT_NAME") == "citizeninfo", "docker-compose 1.29 has no top-level name"
     sealing_keys = json.loads(in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEYS"))
     assert in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEY_ID") in sealing_keys
     assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in sealing_keys.values()), sealing_keys

@@ -53,7 +53,7 @@ def ensure_kafka(paths: StackPaths, console: Console) -> None:
     staging.rename(paths.kafka_libs)
 
 
-def ensure_elasticsearch(paths: StackPaths, console: Console, owner: str | None) -> None:
+def fetch_elasticsearch(paths: StackPaths, console: Console) -> None:
     if not paths.elasticsearch_zip.exists():
         console.print("Fetching Elasticsearch from Maven Central …")
         _run(
@@ -67,6 +67,10 @@ def ensure_elasticsearch(paths: StackPaths, console: Console, owner: str | None)
             ],
             cwd=paths.cache,
         )
+
+
+def ensure_elasticsearch(paths: StackPaths, console: Console, owner: str | None) -> None:
+    fetch_elasticsearch(paths, console)
     if not (paths.elasticsearch_home / "bin" / "elasticsearch").exists():
         console.print("Unpacking Elasticsearch …")
         staging = paths.run / "elasticsearch.partial"
@@ -105,6 +109,14 @@ def ensure_ferretdb(paths: StackPaths, console: Console) -> None:
     _run(["go", "build", "-trimpath", "-o", str(partial), "./cmd/ferretdb"], cwd=source)
     partial.rename(paths.ferretdb_binary)
     shutil.rmtree(source, ignore_errors=True)
+
+
+def install_artifacts(paths: StackPaths, console: Console) -> None:
+    """The upstream servers the infrastructure images are built from (`make images`)."""
+    paths.cache.mkdir(parents=True, exist_ok=True)
+    ensure_kafka(paths, console)
+    fetch_elasticsearch(paths, console)
+    ensure_ferretdb(paths, console)
 
 
 def install_all(paths: StackPaths, console: Console) -> str | None:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from citizeninfo_devstack import checks, supervisor, virtual_reader
+from citizeninfo_devstack import checks, compose, supervisor, virtual_reader
 from citizeninfo_devstack.install import install_all
 from citizeninfo_devstack.paths import StackPaths, java17_home, postgres_bin
 from citizeninfo_devstack.programs import (
@@ -291,6 +291,8 @@ class Stack:
             self.console.print("[green]CITIZENinfo is already up.[/]")
             self.summary(secrets)
             return
+        if compose.is_up():
+            raise RuntimeError("the compose stack is running: run `make compose-down` first (both use the same ports)")
         user = install_all(self.paths, self.console)
         ensure_web_build(self.paths, self.console)
         self.configure(user, secrets)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 PACKAGE_LIST = Path(__file__).resolve().parents[3] / "system-packages.txt"
 # Each step needs the packages of the steps before it.
-STEPS = ("install", "up", "test", "check")
+STEPS = ("install", "up", "test", "check", "containers")
 MINIMUM_PYTHON = (3, 11)
 MINIMUM_GO = (1, 22)  # FerretDB 1.24's go.mod
 MINIMUM_NODE = (20, 19)  # Vite 8
