@@ -18,6 +18,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_fixed
 
+from tests import targets
+
 REPO = Path(__file__).resolve().parents[2]
 GATEWAY = f"http://127.0.0.1:{os.environ.get('CITIZENINFO_GATEWAY_PORT', '8080')}"
 CHROMIUM = Path(os.environ.get("CITIZENINFO_CHROMIUM", "/usr/bin/chromium"))
@@ -41,10 +43,10 @@ def _unavailable(error: BaseException) -> bool:
 @retry(retry=retry_if_exception(_unavailable), stop=stop_after_delay(30), wait=wait_fixed(1), reraise=True)
 def admin_token() -> str:
     # A 503 (database restarting, Retry-After) is waited out; anything else fails at once.
-    secrets = json.loads((REPO / ".run" / "secrets.json").read_text())
+    user, password = targets.admin_credentials()  # .run/secrets.json natively, .env in compose
     response = httpx.post(
         f"{GATEWAY}/api/pin/v1/auth/token",
-        data={"username": secrets["admin_user"], "password": secrets["admin_password"]},
+        data={"username": user, "password": password},
         timeout=10,
     )
     response.raise_for_status()

@@ -25,7 +25,8 @@ from tests.e2e.conftest import (
     wait_until_feedback_knows,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+# native_only: reads a card in the virtual reader (pcscd + vpcd), which only the native stack runs.
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.native_only]
 
 READER = "Virtual PCD 00 00"  # the reader VirtualCard() inserts into by default
 

@@ -6,8 +6,9 @@ import secrets
 import httpx
 import pytest
 import schemathesis
-from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_devstack.programs import GATEWAY_PORT
+
+from tests import targets
 
 GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 # Gateway prefix of each service (CONTRACT.md); the documents declare it as their server.
@@ -58,8 +59,7 @@ def _sign_in(username: str, password: str) -> str:
 @pytest.fixture(scope="session")
 def admin_token() -> str:
     """The national administrator's bearer token."""
-    saved = json.loads((StackPaths.discover().run / "secrets.json").read_text())
-    return _sign_in(saved["admin_user"], saved["admin_password"])
+    return _sign_in(*targets.admin_credentials())
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""Integration fixtures: testcontainers when a Docker engine answers, else the native stack (`make up`)."""
+"""Integration fixtures: the running system of tests.targets (the native stack of `make up`, or the compose
+stack with CITIZENINFO_TEST_TARGET=compose); natively testcontainers when a Docker engine answers."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from citizeninfo_devstack.paths import StackPaths
-from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFKA_PORT, MONGODB_PORT
+from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, KAFKA_PORT, MONGODB_PORT
 from citizeninfo_devstack.stack import Stack
 
+from tests import targets
 from tests.integration.support import TopicTail
 
 
@@ -34,7 +34,10 @@ class Endpoints:
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[Endpoints]:
-    """Kafka, Elasticsearch and the MongoDB-wire server, real in both cases."""
+    """Kafka, Elasticsearch and the MongoDB-wire server, real in every case."""
+    if targets.COMPOSE:
+        yield Endpoints(targets.KAFKA_BOOTSTRAP, targets.elasticsearch_url(), targets.mongodb_url())
+        return
     if os.environ.get("CITIZENINFO_TESTCONTAINERS", "auto") != "off" and docker_engine_reachable():
         from testcontainers.elasticsearch import ElasticSearchContainer
         from testcontainers.kafka import KafkaContainer
@@ -57,24 +60,22 @@ def infrastructure() -> Iterator[Endpoints]:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Stack:
-    """The running native system; the service-level tests need it (`make up`)."""
-    running = Stack()
-    if not running.is_up():
-        pytest.fail("the native stack is not up: run `make up` first (make test does)")
-    return running
+def stack() -> Stack | None:
+    """The running system the service-level tests need: the native Stack, None in compose."""
+    if not targets.system_is_up():
+        pytest.fail(f"the {targets.NAME} stack is not up: {targets.how_to_start()}")
+    return None if targets.COMPOSE else Stack()
 
 
 @pytest.fixture(scope="session")
-def gateway(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://127.0.0.1:{GATEWAY_PORT}", timeout=30) as client:
+def gateway(stack: Stack | None) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=targets.GATEWAY_URL, timeout=30) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
-def admin_credentials(stack: Stack) -> tuple[str, str]:
-    saved = json.loads((StackPaths.discover().run / "secrets.json").read_text())
-    return saved["admin_user"], saved["admin_password"]
+def admin_credentials(stack: Stack | None) -> tuple[str, str]:
+    return targets.admin_credentials()
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,17 @@ from collections.abc import Callable
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from tests import targets
+
 
 class TopicTail:
     """Reads a topic from the offsets it had when created: what a test's actions published."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        # Without a group, so a reader of the topic needs no group ACL (compose authenticates as one).
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, **targets.kafka_options(reads=[topic])
+        )
         partitions = [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or [])]
         assert partitions, f"topic {topic} does not exist"
         self._consumer.assign(partitions)

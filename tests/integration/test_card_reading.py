@@ -32,7 +32,8 @@ from pymongo import MongoClient
 
 from tests.integration.support import wait_until
 
-pytestmark = pytest.mark.integration
+# native_only: the virtual card reader (pcscd + vpcd) and .run/ exist only in the native stack.
+pytestmark = [pytest.mark.integration, pytest.mark.native_only]
 
 AGENT_GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 READER_0, READER_1 = "Virtual PCD 00 00", "Virtual PCD 00 01"

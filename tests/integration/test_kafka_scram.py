@@ -26,7 +26,8 @@ from citizeninfo_shared.settings import KafkaSettings
 from citizeninfo_shared.topics import TopicName
 from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
-pytestmark = pytest.mark.integration
+# native_only: launches a throw-away broker from the native stack's Kafka jars (make install).
+pytestmark = [pytest.mark.integration, pytest.mark.native_only]
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = {principal: f"pw-{principal}-{uuid.uuid4().hex[:8]}" for principal in ACCESS}

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from citizeninfo_devstack.paths import StackPaths
 
-pytestmark = pytest.mark.integration
+# native_only: what the native stack exposes (supervisord.conf under .run/, vpcd's ports).
+pytestmark = [pytest.mark.integration, pytest.mark.native_only]
 
 VPCD_PORT = 35963
 CONNECT_SECONDS = 2.0

@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, PROMETHEUS_PORT, SERVICES, STATS_WORKER_WEB_PORT
+from citizeninfo_devstack.programs import PROMETHEUS_PORT, SERVICES, STATS_WORKER_WEB_PORT
+
+from tests import targets
 
 pytestmark = pytest.mark.integration
 
@@ -130,7 +132,7 @@ def test_business_panels_read_indices_and_fields_that_exist(stack):
         if source is None or source["type"] != "elasticsearch":
             continue
         index = source["jsonData"]["index"]
-        response = httpx.get(f"http://127.0.0.1:{ELASTICSEARCH_PORT}/{index}/_mapping", timeout=10)
+        response = httpx.get(f"{targets.elasticsearch_url()}/{index}/_mapping", timeout=10)
         assert response.status_code == 200, f"{where}: index {index} does not exist"
         fields = set(next(iter(response.json().values()))["mappings"]["properties"])
         used = {target["timeField"], source["jsonData"]["timeField"]}
@@ -139,7 +141,7 @@ def test_business_panels_read_indices_and_fields_that_exist(stack):
         used |= set(re.findall(r"(\w+):", target["query"]))
         assert used <= fields, f"{where}: {sorted(used - fields)} are not fields of {index}"
         count = httpx.post(
-            f"http://127.0.0.1:{ELASTICSEARCH_PORT}/{index}/_count",
+            f"{targets.elasticsearch_url()}/{index}/_count",
             json={"query": {"query_string": {"query": target["query"]}}},
             timeout=10,
         )
@@ -149,7 +151,7 @@ def test_business_panels_read_indices_and_fields_that_exist(stack):
 
 
 def _count(index: str, *clauses: dict) -> int:
-    url = f"http://127.0.0.1:{ELASTICSEARCH_PORT}/{index}/_count"
+    url = f"{targets.elasticsearch_url()}/{index}/_count"
     response = httpx.post(url, json={"query": {"bool": {"filter": list(clauses)}}}, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()["count"]

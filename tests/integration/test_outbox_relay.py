@@ -24,6 +24,7 @@ from citizeninfo_shared.topics import TopicName
 from pymongo import AsyncMongoClient
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
+from tests import targets
 from tests.integration.support import TopicTail
 
 pytestmark = pytest.mark.integration
@@ -62,7 +63,10 @@ async def database(infrastructure):
     await client.close()
 
 
-async def test_sweep_and_notify_publish_each_staged_event(infrastructure, database):
+async def test_sweep_and_notify_publish_each_staged_event(infrastructure, database, monkeypatch):
+    # The publisher reads the Kafka client settings from the environment: in compose a user that writes ratings.
+    for name, value in targets.stack_environment(writes=[TopicName.RATINGS]).items():
+        monkeypatch.setenv(name, value)
     tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
     publisher = KafkaEventPublisher(infrastructure.kafka_bootstrap, client_id="test-relay")
     relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=0.2)

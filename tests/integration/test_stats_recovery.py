@@ -1,9 +1,10 @@
 """The stats worker killed with SIGKILL mid-stream ends with exact counts; a rebuild from the topics
 gives identical documents and figures.
 
-Touches only the `stats-worker` program (supervisor restarts it) and indices of its own prefix;
-never the infrastructure. Events go straight to the real topics with a random ministry of their own,
-shaped as the producing services shape them, some delivered twice as an at-least-once producer may.
+Touches only the `stats-worker` program (supervisor restarts it, in compose the engine's restart policy)
+and indices of its own prefix; never the infrastructure. Events go straight to the real topics with a
+random ministry of their own, shaped as the producing services shape them, some delivered twice as an
+at-least-once producer may.
 """
 
 import os
@@ -16,17 +17,17 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_shared.events.catalogue import DepartmentUpserted, MinistryUpserted, ServicePointUpserted
 from citizeninfo_shared.events.envelope import CloudEvent, EventData
 from citizeninfo_shared.events.pins import PinPlaced
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.events.readiness import ReadinessAnswered
-from citizeninfo_shared.kafka import create_producer
 from citizeninfo_shared.topics import TopicName
 from elasticsearch import Elasticsearch
 from stats_service.adapters.indices import StatsIndices
 from stats_service.config import StatsSettings
+
+from tests import targets
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -36,18 +37,6 @@ POINTS = 20
 RATINGS = 40_000
 DUPLICATED_EVERY = 10  # every tenth rating event is delivered twice
 CATCH_UP_SECONDS = 180.0
-
-
-def _supervisorctl(*args: str) -> str:
-    paths = StackPaths.discover()
-    config = paths.run / "conf" / "supervisord.conf"
-    result = subprocess.run(
-        [str(paths.repo / ".venv" / "bin" / "supervisorctl"), "-c", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return result.stdout + result.stderr
 
 
 def _event(data: EventData, subject: str, event_id: str) -> CloudEvent:
@@ -64,7 +53,8 @@ def _wait(check, timeout: float, describe) -> None:
 
 @pytest.fixture(scope="module")
 def settings() -> StatsSettings:
-    return StatsSettings()
+    # The stats worker's Kafka user in compose: it reads every topic here and may move its group (rebuild).
+    return StatsSettings(**targets.stack_settings(reads=[TopicName.RATINGS]))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +65,7 @@ def scenario(settings: StatsSettings, gateway: httpx.Client) -> dict:
     ministry, department = f"MRC{tag}", f"DRC{tag}"
     points = [f"PRC{tag}{n:02d}" for n in range(POINTS)]
     now = datetime.now(UTC)
-    producer = create_producer(settings.kafka_bootstrap_servers, client_id="stats-recovery-test")
+    producer = targets.EventProducer(settings.kafka_bootstrap_servers, client_id="stats-recovery-test")
 
     def send(topic: TopicName, event: CloudEvent) -> None:
         producer.send(topic.value, key=event.key, value=event.to_json_bytes())
@@ -152,7 +142,7 @@ def scenario(settings: StatsSettings, gateway: httpx.Client) -> dict:
 
     _wait(lambda: department_ratings() >= 1_000, 120, lambda: f"{department_ratings()} ratings consumed")
     killed_at = department_ratings()
-    print(_supervisorctl("signal", "KILL", "stats-worker"))
+    targets.kill("stats-worker")
     producer_thread.join(timeout=300)
     producer.close(timeout=10)
     return {
@@ -167,7 +157,7 @@ def scenario(settings: StatsSettings, gateway: httpx.Client) -> dict:
 
 def test_killed_mid_stream_the_worker_comes_back_and_counts_exactly(gateway: httpx.Client, scenario: dict):
     assert 0 < scenario["killed_at"] < RATINGS, "the kill must land while ratings are being consumed"
-    _wait(lambda: "RUNNING" in _supervisorctl("status", "stats-worker"), 60, lambda: _supervisorctl("status"))
+    _wait(lambda: targets.running("stats-worker"), 60, lambda: "stats-worker is not running again")
 
     count = scenario["department_ratings"]
     _wait(lambda: count() >= RATINGS, CATCH_UP_SECONDS, lambda: f"{count()} of {RATINGS} ratings")
@@ -223,7 +213,7 @@ def test_a_rebuild_from_the_topics_gives_identical_documents_and_figures(
             capture_output=True,
             text=True,
             timeout=500,
-            env=os.environ.copy(),
+            env={**os.environ, **targets.stack_environment(reads=[TopicName.RATINGS])},
         )
         assert result.returncode == 0, result.stderr[-3000:]
         client.indices.refresh(index=f"{settings.elasticsearch_index_prefix}-*")

@@ -7,7 +7,8 @@ from citizeninfo_shared.kafka import create_admin, ensure_topics
 from citizeninfo_shared.topics import DAY_MS, Topic
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
-pytestmark = pytest.mark.integration
+# native_only: creates, alters and deletes a topic, which no Kafka user reachable from the host may do in compose.
+pytestmark = [pytest.mark.integration, pytest.mark.native_only]
 
 
 def test_ensure_topics_alters_the_retention_of_an_existing_topic(infrastructure):

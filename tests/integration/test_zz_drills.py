@@ -14,9 +14,7 @@ rating ids answered 202; stats must end with exactly that many ratings for the d
 
 import contextlib
 import json
-import os
 import random
-import signal
 import threading
 import time
 import uuid
@@ -26,9 +24,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from citizeninfo_devstack import checks, supervisor
-from citizeninfo_devstack.programs import GATEWAY_PORT, SERVICES
+from citizeninfo_devstack import checks
+from citizeninfo_devstack.programs import SERVICES
 
+from tests import targets
 from tests.integration.support import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.disruptive, pytest.mark.timeout(600)]
@@ -42,7 +41,7 @@ SECONDS_BETWEEN_RATINGS = 2.2
 FEEDBACK_PORT = next(service.port for service in SERVICES if service.name == "feedback-service")
 OUTAGE_SECONDS = 20
 CATCH_UP_SECONDS = 180
-GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
+GATEWAY = targets.GATEWAY_URL
 TRANSIENT_STATUSES = {502, 503, 504}
 
 
@@ -206,7 +205,7 @@ def test_ratings_accepted_while_feedback_service_and_its_relay_are_killed_are_co
     with RatingStream(drill) as stream:
         wait_until(lambda: stream.count() >= 60, timeout=60)
         for _ in range(2):  # twice, so that one kill lands while the relay holds unpublished events
-            os.kill(supervisor.process_pid(stack.paths, "feedback-service"), signal.SIGKILL)
+            targets.kill("feedback-service")  # SIGKILL; supervisor, or the engine, restarts it
             wait_until(lambda: _quietly(lambda: checks.service_ready(FEEDBACK_PORT)), timeout=30)
             accepted_before = stream.count()
             wait_until(lambda before=accepted_before: stream.count() >= before + 40, timeout=60)
@@ -215,14 +214,14 @@ def test_ratings_accepted_while_feedback_service_and_its_relay_are_killed_are_co
 
 
 @contextlib.contextmanager
-def _outage(stack, gateway: httpx.Client, admin_headers: dict, program: str, ready) -> Iterator[Drill]:
-    """Stops `program` for OUTAGE_SECONDS while ratings flow and every point is pinned; yields the
-    drill (inside the outage) and checks the exact counts once the program is back."""
+def _outage(gateway: httpx.Client, admin_headers: dict, program: str, ready) -> Iterator[Drill]:
+    """Stops `program` (supervisor's, or its compose container) for OUTAGE_SECONDS while ratings flow and
+    every point is pinned; yields the drill (inside the outage) and checks the exact counts once it is back."""
     drill = _catalogue(uuid.uuid4().hex[:6].upper())
     _import(gateway, admin_headers, drill)
     with RatingStream(drill) as stream:
         wait_until(lambda: stream.count() >= 40, timeout=60)
-        supervisor.stop(stack.paths, program)
+        targets.stop(program)
         try:
             during = stream.count()
             _pin_every_point(gateway, admin_headers, drill)
@@ -230,20 +229,20 @@ def _outage(stack, gateway: httpx.Client, admin_headers: dict, program: str, rea
             assert stream.count() >= during + 100, f"ratings were not accepted while {program} was down"
             yield drill
         finally:
-            supervisor.start(stack.paths, program)
+            targets.start(program)
         wait_until(lambda: _quietly(ready), timeout=120)
         time.sleep(5)
     _assert_exact(gateway, drill, stream, pinned=POINTS)
 
 
 def test_ratings_and_pins_written_while_kafka_is_down_are_counted_once(stack, gateway, admin_headers):
-    with _outage(stack, gateway, admin_headers, "kafka", checks.kafka_ready):
+    with _outage(gateway, admin_headers, "kafka", targets.kafka_ready):
         # Still ready: the outboxes keep the events, and readiness reports Kafka as non-critical.
         assert gateway.get("/api/feedback/v1/readyz").status_code == 200
 
 
 def test_ratings_and_pins_written_while_elasticsearch_is_down_are_counted_once(stack, gateway, admin_headers):
-    with _outage(stack, gateway, admin_headers, "elasticsearch", checks.elasticsearch_ready) as drill:
+    with _outage(gateway, admin_headers, "elasticsearch", checks.elasticsearch_ready) as drill:
         # The read side says so clearly instead of failing: 503 problem, not 500.
         stats = gateway.get(f"/api/stats/v1/ministries/{drill.ministry}/departments")
         assert stats.status_code == 503 and stats.headers["content-type"].startswith("application/problem+json")

@@ -2,19 +2,18 @@
 
 import asyncio
 import json
-import os
-import signal
 import time
 import uuid
 
 import httpx
 import pytest
-from citizeninfo_devstack import checks, supervisor
+from citizeninfo_devstack import checks
 from citizeninfo_devstack.programs import SERVICES
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.idempotency import IdempotentHandler, InMemoryProcessedEvents
 from citizeninfo_shared.topics import TopicName
 
+from tests import targets
 from tests.integration.support import TopicTail, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.disruptive]
@@ -54,7 +53,7 @@ def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(
     points = [f"POUT{run}{n}" for n in range(5)]
     wait_until(lambda: all(_feedback_knows(gateway, p) for p in points), timeout=60)
     tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
-    supervisor.stop(stack.paths, "kafka")
+    targets.stop("kafka")  # supervisor stops it, or `docker stop` its container
     try:
         rating_ids = []
         for point, score in zip(points, (1, 2, 3, 4, 5), strict=True):
@@ -65,8 +64,8 @@ def test_writes_accepted_while_kafka_is_down_are_published_once_it_returns(
         ready = gateway.get("/api/feedback/v1/readyz")
         assert ready.status_code == 200 and ready.json()["checks"]["kafka"]["status"] == "down"
     finally:
-        supervisor.start(stack.paths, "kafka")
-    wait_until(lambda: _quietly(checks.kafka_ready), timeout=90)
+        targets.start("kafka")
+    wait_until(lambda: _quietly(targets.kafka_ready), timeout=90)
 
     keys = {p.encode() for p in points}
     records = tail.collect(lambda rs: len([r for r in rs if r.key in keys]) >= 5, timeout=60)
@@ -97,15 +96,15 @@ def _quietly(check) -> bool:
 
 @pytest.mark.parametrize("name", [s.name for s in SERVICES] + ["stats-worker"])
 def test_a_killed_process_is_back_and_ready_within_ten_seconds(stack, name):
-    old_pid = supervisor.process_pid(stack.paths, name)
+    old_pid = targets.pid(name)
     assert old_pid > 0
     killed_at = time.monotonic()
-    os.kill(old_pid, signal.SIGKILL)
+    targets.kill(name)  # SIGKILL to its main process; supervisor, or the engine's restart policy, restarts it
     port = next((s.port for s in SERVICES if s.name == name), None)
     probe = (lambda: checks.service_ready(port)) if port else checks.stats_worker_ready
 
     def back() -> bool:
-        pid = supervisor.process_pid(stack.paths, name)
+        pid = targets.pid(name)
         return pid not in (0, old_pid) and _quietly(probe)
 
     wait_until(back, timeout=10, interval=0.2)

@@ -18,10 +18,10 @@ from citizeninfo_shared.events.envelope import CloudEvent, EventData
 from citizeninfo_shared.events.pins import PinPlaced
 from citizeninfo_shared.events.ratings import RatingSubmitted
 from citizeninfo_shared.events.readiness import CopyStatus, ReadinessAnswered
-from citizeninfo_shared.kafka import create_producer
 from citizeninfo_shared.topics import TopicName
-from kafka import KafkaProducer
 from stats_service.config import StatsSettings
+
+from tests import targets
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 
@@ -35,17 +35,18 @@ class StackSettings(StatsSettings):
 
 @pytest.fixture(scope="module")
 def stack() -> StackSettings:
-    return StackSettings()
+    return StackSettings(**targets.stack_settings())  # the target's Kafka and Elasticsearch (tests.targets)
 
 
 @pytest.fixture
-def producer(stack: StackSettings) -> Iterator[KafkaProducer]:
-    producer = create_producer(stack.kafka_bootstrap_servers, client_id="stats-worker-integration-test")
+def producer(stack: StackSettings) -> Iterator[targets.EventProducer]:
+    # In compose each topic is written as a Kafka user allowed to write it.
+    producer = targets.EventProducer(stack.kafka_bootstrap_servers, client_id="stats-worker-integration-test")
     yield producer
     producer.close(timeout=5)
 
 
-def _publish(producer: KafkaProducer, topic: TopicName, event: CloudEvent, *, times: int = 1) -> None:
+def _publish(producer: targets.EventProducer, topic: TopicName, event: CloudEvent, *, times: int = 1) -> None:
     for _ in range(times):
         producer.send(topic.value, key=event.key, value=event.to_json_bytes()).get(timeout=10)
 
@@ -157,7 +158,7 @@ def _wait_until(condition: Callable[[], bool], describe: Callable[[], str]) -> N
         time.sleep(0.2)
 
 
-def test_a_replayed_listing_and_pin_count_the_point_once(stack: StackSettings, producer: KafkaProducer):
+def test_a_replayed_listing_and_pin_count_the_point_once(stack: StackSettings, producer: targets.EventProducer):
     point_id = f"P-IT-{uuid.uuid4().hex[:12]}"
     ministry_id = f"M-IT-{uuid.uuid4().hex[:8]}"
 
@@ -191,7 +192,7 @@ def test_a_replayed_listing_and_pin_count_the_point_once(stack: StackSettings, p
 
 
 def test_a_malformed_event_is_counted_and_skipped_and_the_next_one_still_lands(
-    stack: StackSettings, producer: KafkaProducer
+    stack: StackSettings, producer: targets.EventProducer
 ):
     point_id = f"P-IT-{uuid.uuid4().hex[:12]}"
     malformed_before = _metric_sum(stack, "citizeninfo_stats_events_malformed_total", topic=TopicName.PINS)
@@ -207,7 +208,7 @@ def test_a_malformed_event_is_counted_and_skipped_and_the_next_one_still_lands(
     assert malformed_after - malformed_before >= 1
 
 
-def test_surveys_and_ratings_are_counted_once_each(stack: StackSettings, producer: KafkaProducer):
+def test_surveys_and_ratings_are_counted_once_each(stack: StackSettings, producer: targets.EventProducer):
     cancelled_point = f"P-IT-{uuid.uuid4().hex[:12]}"
     in_progress_point = f"P-IT-{uuid.uuid4().hex[:12]}"
     ministry_id = f"M-IT-{uuid.uuid4().hex[:8]}"

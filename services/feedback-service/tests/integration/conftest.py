@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_devstack.programs import GATEWAY_PORT
 from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.complaint_status import ComplaintStatusChanged
@@ -21,6 +20,7 @@ from citizeninfo_shared.kafka import create_producer
 from citizeninfo_shared.topics import TopicName
 from kafka import KafkaConsumer, TopicPartition
 
+from tests import targets
 from tests.integration import conftest as system_fixtures
 from tests.integration.support import wait_until
 
@@ -121,7 +121,7 @@ def citizen() -> Iterator[Callable[[], httpx.Client]]:
 
 @pytest.fixture(scope="session")
 def stack_secrets(stack) -> dict[str, str]:
-    return json.loads((StackPaths.discover().run / "secrets.json").read_text())
+    return targets.secrets()
 
 
 @pytest.fixture(scope="session")
@@ -138,11 +138,16 @@ class ReferenceComplaintSystem:
 
     It reads citizeninfo.complaints.v1 from the offsets it had when created, and for each complaint
     it is asked about writes status changes back on citizeninfo.complaint-status.v1 (keyed by the
-    service point, like every event here).
+    service point, like every event here). In compose it is the Kafka user complaint-system.
     """
 
     def __init__(self, bootstrap: str) -> None:
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            group_id=None,
+            **targets.kafka_options(reads=[TopicName.COMPLAINTS]),
+        )
         partitions = [
             TopicPartition(TopicName.COMPLAINTS, p)
             for p in sorted(self._consumer.partitions_for_topic(TopicName.COMPLAINTS) or [])
@@ -150,7 +155,11 @@ class ReferenceComplaintSystem:
         self._consumer.assign(partitions)
         for partition, offset in self._consumer.end_offsets(partitions).items():
             self._consumer.seek(partition, offset)
-        self._producer = create_producer(bootstrap, client_id="reference-complaint-system")
+        self._producer = create_producer(
+            bootstrap,
+            client_id="reference-complaint-system",
+            security=targets.kafka_security(writes=[TopicName.COMPLAINT_STATUS]),
+        )
         self.received: dict[str, tuple[CloudEvent, ComplaintFiled]] = {}
 
     def receive(self, complaint_ids: set[str], timeout: float = 20.0) -> dict[str, tuple[CloudEvent, ComplaintFiled]]:

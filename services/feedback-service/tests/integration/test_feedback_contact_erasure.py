@@ -9,6 +9,7 @@ from citizeninfo_shared.topics import TopicName
 from feedback_service.domain.contact_sealing import unseal
 from kafka import KafkaConsumer, TopicPartition
 
+from tests import targets
 from tests.integration.support import wait_until
 
 pytestmark = pytest.mark.integration
@@ -18,7 +19,12 @@ PHONE, EMAIL = "0867776655", "erase-me@example.com"
 
 def _records_naming(bootstrap: str, complaint_id: str) -> list[bytes]:
     """Every record on the complaints topic, from its first kept offset, that concerns the complaint."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        group_id=None,
+        **targets.kafka_options(reads=[TopicName.COMPLAINTS]),
+    )
     try:
         partitions = [
             TopicPartition(TopicName.COMPLAINTS, p) for p in consumer.partitions_for_topic(TopicName.COMPLAINTS)
