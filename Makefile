@@ -77,10 +77,10 @@ demo: up ## load the national demo catalogue (77,963 points) and pin about half 
 bench: up ## benchmarks against the running system: bench/results/latest.{json,md}
 	$(VENV)/bin/python bench/run.py
 
-images: prerequisites-containers install ## build every image the compose stack runs, here (no registry): cached
+images: prerequisites-check install ## build every image the compose stack runs, here (no registry): cached
 	$(STACK) images
 
-compose-up: images ## docker-compose.yml with the images built here, until every container is healthy (not with make up)
+compose-up: prerequisites-containers images ## docker-compose.yml with the images built here, until every container is healthy (not with make up)
 	$(STACK) compose-up
 
 compose-down: ## stop and remove the compose stack's containers (data volumes kept)
@@ -95,6 +95,7 @@ compose-test: compose-up ## the integration tests, browser journeys and drills a
 test-containers: ## the container suite (CI runs it after make test): compose stack up, tested, down
 	@$(MAKE) --no-print-directory down
 	@status=0; $(MAKE) --no-print-directory compose-test || status=$$?; \
+	if [ $$status -ne 0 ]; then $(STACK) compose-logs; fi; \
 	$(MAKE) --no-print-directory compose-down; exit $$status
 
 lint: install ## ruff

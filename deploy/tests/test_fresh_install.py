@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from citizeninfo_devstack import containers
+from citizeninfo_devstack import images
+from citizeninfo_devstack.engine import docker, ensure_engine
 from citizeninfo_devstack.paths import StackPaths
 from rich.console import Console
 
@@ -43,8 +44,13 @@ def stack_paths() -> StackPaths:
 
 
 @pytest.fixture(scope="module")
-def base_image(stack_paths: StackPaths) -> str:
-    return containers.ensure_debian_base(stack_paths, Console())
+def engine(stack_paths: StackPaths) -> str:
+    return ensure_engine(stack_paths)
+
+
+@pytest.fixture(scope="module")
+def base_image(stack_paths: StackPaths, engine: str) -> str:
+    return images.ensure_debian_image(engine, stack_paths, images.DEBIAN_FRESH, Console().print)
 
 
 @pytest.fixture
@@ -56,7 +62,9 @@ def checkout(stack_paths: StackPaths, tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(target, ignore_errors=True)
 
 
-def make_install_in_container(stack_paths: StackPaths, image: str, checkout: Path) -> subprocess.CompletedProcess[str]:
+def make_install_in_container(
+    stack_paths: StackPaths, engine: str, image: str, checkout: Path
+) -> subprocess.CompletedProcess[str]:
     cache = stack_paths.cache / "fresh-install"
     uv_cache = cache / "uv-cache"
     apt_archives = cache / "apt-archives"
@@ -68,8 +76,8 @@ def make_install_in_container(stack_paths: StackPaths, image: str, checkout: Pat
         "set -e; make -C /src install; "
         "/src/.venv/bin/python -c 'import smartcard.System, card_agent.agent; print(\"pyscard imports\")'"
     )
-    return containers.podman(
-        stack_paths,
+    return docker(
+        engine,
         "run",
         "--rm",
         "--network=host",
@@ -79,7 +87,7 @@ def make_install_in_container(stack_paths: StackPaths, image: str, checkout: Pat
         f"{uv_cache}:/root/.cache/citizeninfo/uv-cache",
         "--volume",
         f"{apt_archives}:/var/cache/apt/archives",
-        *containers.host_trust_mounts(),
+        *images.host_trust_mounts(),
         image,
         "bash",
         "-c",
@@ -88,8 +96,10 @@ def make_install_in_container(stack_paths: StackPaths, image: str, checkout: Pat
     )
 
 
-def test_make_install_succeeds_on_a_clean_debian_12(stack_paths: StackPaths, base_image: str, checkout: Path) -> None:
-    result = make_install_in_container(stack_paths, base_image, checkout)
+def test_make_install_succeeds_on_a_clean_debian_12(
+    stack_paths: StackPaths, engine: str, base_image: str, checkout: Path
+) -> None:
+    result = make_install_in_container(stack_paths, engine, base_image, checkout)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert "pyscard imports" in result.stdout
@@ -98,7 +108,7 @@ def test_make_install_succeeds_on_a_clean_debian_12(stack_paths: StackPaths, bas
 
 
 def test_make_install_fails_when_a_header_package_is_left_out(
-    stack_paths: StackPaths, base_image: str, checkout: Path
+    stack_paths: StackPaths, engine: str, base_image: str, checkout: Path
 ) -> None:
     """The check can fail: without libpcsclite-dev in the list, pyscard cannot find winscard.h."""
     package_list = checkout / PACKAGE_LIST
@@ -107,7 +117,7 @@ def test_make_install_fails_when_a_header_package_is_left_out(
     assert len(kept) == len(lines) - 1, "the list no longer names libpcsclite-dev"
     package_list.write_text("".join(kept))
 
-    result = make_install_in_container(stack_paths, base_image, checkout)
+    result = make_install_in_container(stack_paths, engine, base_image, checkout)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-4000:]
     assert "winscard.h" in output, output[-4000:]

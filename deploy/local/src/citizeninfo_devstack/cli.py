@@ -94,5 +94,11 @@ def compose_down(
         raise typer.Exit(1) from error
 
 
+@app.command("compose-logs")
+def compose_logs(tail: int = typer.Option(40, help="lines per container")) -> None:
+    """The last lines of each compose container's log."""
+    compose.print_logs(StackPaths.discover(), tail)
+
+
 if __name__ == "__main__":
     app()

@@ -103,3 +103,11 @@ def down(paths: StackPaths, console: Console, *, remove_data: bool = False) -> N
         raise RuntimeError(f"still there after compose down: {', '.join(sorted(left))}")
     kept = " and its data removed." if remove_data else "; its data volumes are kept."
     console.print(f"The compose stack is down{kept}")
+
+
+def print_logs(paths: StackPaths, tail: int = 40) -> None:
+    """The last lines of every container's log (CI prints them when the container suite fails)."""
+    host = running_engine()
+    if host is None or not env_file(paths).exists():
+        return
+    _compose(paths, host, "logs", "--no-color", f"--tail={tail}")

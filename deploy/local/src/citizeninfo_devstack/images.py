@@ -23,13 +23,30 @@ from citizeninfo_devstack.paths import StackPaths
 
 DEBIAN_SUITE = "bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
-BASE_PACKAGES = "python3,ca-certificates"
-DEBIAN_IMAGE = f"localhost/citizeninfo/debian:{DEBIAN_SUITE}"
 UV_VERSION = "0.13.8"
 UV_IMAGE = f"localhost/citizeninfo/uv:{UV_VERSION}"
 NGINX_IMAGE = f"localhost/citizeninfo/nginx:{DEBIAN_SUITE}"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 IMAGE_TAG = "dev"
+
+
+@dataclass(frozen=True)
+class DebianImage:
+    """Debian 12 minbase from debootstrap with a few packages, imported into the engine (built once)."""
+
+    tag: str
+    packages: tuple[str, ...]
+    # Outbound HTTPS from these machines passes a proxy with its own CA: builds that fetch from PyPI
+    # inside need the host's bundle (a runtime image on another machine would be built without it).
+    trusts_host_ca: bool
+
+
+# The base of every image built here: Python 3.11 for the services, apt for the rest.
+DEBIAN = DebianImage(f"localhost/citizeninfo/debian:{DEBIAN_SUITE}", ("python3", "ca-certificates"), True)
+# What a freshly made machine has before the project installs anything: Python 3.11 and make (the
+# README's two commands); `make test-fresh-install` runs `make install` in it.
+DEBIAN_FRESH = DebianImage(f"localhost/citizeninfo/debian12-fresh:{DEBIAN_SUITE}", ("python3", "make"), False)
+DEBIAN_IMAGE = DEBIAN.tag
 
 
 @dataclass(frozen=True)
@@ -62,18 +79,26 @@ def _image_exists(host: str, tag: str) -> bool:
     return docker(host, "image", "inspect", tag, check=False).returncode == 0
 
 
-def ensure_debian_image(host: str, paths: StackPaths, say: Callable[[str], object]) -> None:
-    """Debian 12 minbase with Python 3.11, trusting what this machine trusts (outbound HTTPS passes a
-    proxy with its own CA, so uv inside a build needs the host's bundle). Built once, kept by the engine."""
-    if _image_exists(host, DEBIAN_IMAGE):
-        return
-    say(f"Building {DEBIAN_IMAGE} with debootstrap (about 2 minutes, once) …")
+def ensure_debian_image(host: str, paths: StackPaths, image: DebianImage, say: Callable[[str], object]) -> str:
+    if _image_exists(host, image.tag):
+        return image.tag
+    if shutil.which("debootstrap") is None:
+        raise RuntimeError("debootstrap is missing: run `make prerequisites-check`")
+    say(f"Building {image.tag} with debootstrap (about a minute, once) …")
     with tempfile.TemporaryDirectory(prefix="debootstrap-", dir=paths.cache) as root:
         subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", DEBIAN_SUITE, root, DEBIAN_MIRROR],
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(image.packages)}",
+                DEBIAN_SUITE,
+                root,
+                DEBIAN_MIRROR,
+            ],
             check=True,
             capture_output=True,
         )
+        # The same apt sources a Debian 12 machine has (debootstrap writes only the main suite).
         (Path(root) / "etc/apt/sources.list").write_text(
             f"deb {DEBIAN_MIRROR} {DEBIAN_SUITE} main\n"
             f"deb {DEBIAN_MIRROR} {DEBIAN_SUITE}-updates main\n"
@@ -81,20 +106,13 @@ def ensure_debian_image(host: str, paths: StackPaths, say: Callable[[str], objec
         )
         for cached in (Path(root) / "var/cache/apt/archives").glob("*.deb"):
             cached.unlink()
-        if HOST_CA_BUNDLE.exists():
+        changes = ["--change", 'CMD ["/bin/bash"]']
+        if image.trusts_host_ca and HOST_CA_BUNDLE.exists():
             shutil.copyfile(HOST_CA_BUNDLE, Path(root) / HOST_CA_BUNDLE.relative_to("/"))
+            changes += ["--change", f"ENV SSL_CERT_FILE={HOST_CA_BUNDLE}"]
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(
-            [
-                DOCKER,
-                "import",
-                "--change",
-                f"ENV SSL_CERT_FILE={HOST_CA_BUNDLE}",
-                "--change",
-                'CMD ["/bin/bash"]',
-                "-",
-                DEBIAN_IMAGE,
-            ],
+            [DOCKER, "import", *changes, "-", image.tag],
             stdin=tar.stdout,
             env=engine_environment(host),
             check=True,
@@ -102,6 +120,23 @@ def ensure_debian_image(host: str, paths: StackPaths, say: Callable[[str], objec
         )
         if tar.wait() != 0:
             raise RuntimeError("tar of the debootstrap tree failed")
+    return image.tag
+
+
+def host_trust_mounts() -> list[str]:
+    """For `docker run` of an image that does not trust the host's CA: lend it the host's bundle
+    (read-only, at a path of its own) so pip and uv inside trust the proxy. apt uses plain HTTP."""
+    if not HOST_CA_BUNDLE.exists():
+        return []
+    inside = "/run/host-ca/ca-certificates.crt"
+    return [
+        "--volume",
+        f"{HOST_CA_BUNDLE}:{inside}:ro",
+        "--env",
+        f"SSL_CERT_FILE={inside}",
+        "--env",
+        f"PIP_CERT={inside}",
+    ]
 
 
 def ensure_uv_image(host: str, uv_binary: Path) -> None:
@@ -133,8 +168,8 @@ def build_images(paths: StackPaths, console: Console) -> dict[str, float]:
         yield
         seconds[tag] = time.monotonic() - started
 
-    with timed(DEBIAN_IMAGE):
-        ensure_debian_image(host, paths, console.print)
+    with timed(DEBIAN.tag):
+        ensure_debian_image(host, paths, DEBIAN, console.print)
     uv_binary = shutil.which("uv")
     if uv_binary is None:
         raise RuntimeError("uv is not on PATH: run `make install` first")
@@ -152,4 +187,6 @@ def build_images(paths: StackPaths, console: Console) -> dict[str, float]:
         with timed(project_image.tag):
             dockerfile = paths.repo / project_image.dockerfile
             _build(host, project_image.tag, dockerfile, paths.repo, project_image.build_args)
+    # Rebuilt images leave their predecessors untagged; the layer cache stays.
+    docker(host, "image", "prune", "--force")
     return seconds
