@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+import httpx
 from citizeninfo_devstack import checks, supervisor
 from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFKA_PORT, MONGODB_PORT
@@ -186,6 +187,18 @@ def kafka_ready() -> None:
         admin.list_topics()
     finally:
         admin.close()
+
+
+def elasticsearch_ready() -> None:
+    """checks.elasticsearch_ready, as the elastic user in compose (its local image checks passwords too)."""
+    if not COMPOSE:
+        checks.elasticsearch_ready()
+        return
+    params = {"wait_for_status": "yellow", "timeout": "2s"}
+    response = httpx.get(f"{elasticsearch_url()}/_cluster/health", params=params, timeout=5)
+    response.raise_for_status()
+    if response.json()["status"] == "red":
+        raise RuntimeError("Elasticsearch cluster is red")
 
 
 # ------------------------------------------------------------------------------- process control

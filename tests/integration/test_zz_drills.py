@@ -242,7 +242,7 @@ def test_ratings_and_pins_written_while_kafka_is_down_are_counted_once(stack, ga
 
 
 def test_ratings_and_pins_written_while_elasticsearch_is_down_are_counted_once(stack, gateway, admin_headers):
-    with _outage(gateway, admin_headers, "elasticsearch", checks.elasticsearch_ready) as drill:
+    with _outage(gateway, admin_headers, "elasticsearch", targets.elasticsearch_ready) as drill:
         # The read side says so clearly instead of failing: 503 problem, not 500.
         stats = gateway.get(f"/api/stats/v1/ministries/{drill.ministry}/departments")
         assert stats.status_code == 503 and stats.headers["content-type"].startswith("application/problem+json")
