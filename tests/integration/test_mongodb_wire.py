@@ -1,4 +1,10 @@
-"""The MongoDB-wire server does what the services rely on, through PyMongo's async API."""
+"""The MongoDB-wire server does what the services rely on, through PyMongo's async API.
+
+Why a server of its own: the throw-away FerretDB + PostgreSQL is the pair compose runs here
+(deploy/compose/local-images.yml: the same images, environment and SCRAM login), so these operations are
+proved on that wiring too, on a database nothing else writes to; the native stack's FerretDB is used by
+every service-level test anyway. Shared with test_outbox_relay (one pair per session).
+"""
 
 import uuid
 
@@ -7,12 +13,17 @@ from citizeninfo_shared.outbox import OUTBOX_FIELD, OUTBOX_PENDING_FIELD, OUTBOX
 from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from tests.integration import throwaway
+from tests.integration.throwaway import ThrowawayMongoDB
+
 pytestmark = pytest.mark.integration
+# The throw-away fixture, found by pytest under this name.
+throwaway_mongodb = throwaway.throwaway_mongodb
 
 
 @pytest.fixture
-async def collection(infrastructure):
-    client = AsyncMongoClient(infrastructure.mongodb_url, serverSelectionTimeoutMS=3000)
+async def collection(throwaway_mongodb: ThrowawayMongoDB):
+    client = AsyncMongoClient(throwaway_mongodb.url, serverSelectionTimeoutMS=3000)
     database = client[f"citizeninfo_test_{uuid.uuid4().hex[:8]}"]
     yield database["things"]
     await client.drop_database(database.name)

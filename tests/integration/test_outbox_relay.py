@@ -1,4 +1,11 @@
-"""The relay publishes what was stored with the write, once per event id after deduplication."""
+"""The relay publishes what was stored with the write, once per event id after deduplication.
+
+Why servers of its own: these tests stage events in a database and publish them to Kafka, and one
+kills the database under them. A throw-away FerretDB + PostgreSQL (the images compose runs here) and a
+throw-away broker mean no service of the running system relays, reads or loses what the tests stage,
+and the restart test can kill PostgreSQL for real (the shared one serves every service) to prove that
+staged events survive a database crash and restart. Nothing here needs the native or compose stack.
+"""
 
 import asyncio
 import contextlib
@@ -25,9 +32,14 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from tests import targets
+from tests.integration import throwaway
 from tests.integration.support import TopicTail
+from tests.integration.throwaway import ThrowawayKafka, ThrowawayMongoDB
 
 pytestmark = pytest.mark.integration
+# The throw-away fixtures, found by pytest under these names.
+throwaway_kafka = throwaway.throwaway_kafka
+throwaway_mongodb = throwaway.throwaway_mongodb
 
 
 def rating_event(point_id: str, score: int) -> CloudEvent:
@@ -55,20 +67,22 @@ class RecordingPublisher:
 
 
 @pytest.fixture
-async def database(infrastructure):
-    client = AsyncMongoClient(infrastructure.mongodb_url, serverSelectionTimeoutMS=3000)
+async def database(throwaway_mongodb: ThrowawayMongoDB):
+    client = AsyncMongoClient(throwaway_mongodb.url, serverSelectionTimeoutMS=3000)
     database = client[f"citizeninfo_test_{uuid.uuid4().hex[:8]}"]
     yield database
     await client.drop_database(database.name)
     await client.close()
 
 
-async def test_sweep_and_notify_publish_each_staged_event(infrastructure, database, monkeypatch):
-    # The publisher reads the Kafka client settings from the environment: in compose a user that writes ratings.
-    for name, value in targets.stack_environment(writes=[TopicName.RATINGS]).items():
-        monkeypatch.setenv(name, value)
-    tail = TopicTail(infrastructure.kafka_bootstrap, TopicName.RATINGS)
-    publisher = KafkaEventPublisher(infrastructure.kafka_bootstrap, client_id="test-relay")
+async def test_sweep_and_notify_publish_each_staged_event(throwaway_kafka: ThrowawayKafka, database, monkeypatch):
+    # The throw-away broker is plaintext whatever the target: no Kafka user for the tail or the publisher
+    # (which reads its client settings from the environment).
+    monkeypatch.setattr(targets, "kafka_options", lambda **_: {})
+    for name in ("SECURITY_PROTOCOL", "SASL_MECHANISM", "USERNAME", "PASSWORD"):
+        monkeypatch.delenv(f"CITIZENINFO_KAFKA_{name}", raising=False)
+    tail = TopicTail(throwaway_kafka.bootstrap, TopicName.RATINGS)
+    publisher = KafkaEventPublisher(throwaway_kafka.bootstrap, client_id="test-relay")
     relay = OutboxRelay(database, ["ratings"], publisher, service="test", sweep_interval_seconds=0.2)
     point = f"P-{uuid.uuid4().hex[:8]}"
     events = [rating_event(point, score) for score in (1, 2, 3, 4, 5)]
@@ -107,7 +121,7 @@ async def test_sweep_and_notify_publish_each_staged_event(infrastructure, databa
     assert sorted(handled) == sorted(e.id for e in events)
 
 
-async def test_an_event_staged_while_publishing_is_kept(infrastructure, database):
+async def test_an_event_staged_while_publishing_is_kept(database):
     """The compare-and-set never clears an event it did not publish."""
     first, second = rating_event("P-cas", 3), rating_event("P-cas", 4)
     await database["ratings"].insert_one(
@@ -141,7 +155,7 @@ async def test_an_event_staged_while_publishing_is_kept(infrastructure, database
     assert await relay.backlog() == 0
 
 
-async def test_a_document_handed_over_at_insert_is_published_without_losing_later_events(infrastructure, database):
+async def test_a_document_handed_over_at_insert_is_published_without_losing_later_events(database):
     """notify_inserted publishes from the inserted document; an event staged on it since stays pending."""
     first, second = rating_event("P-hint", 2), rating_event("P-hint", 5)
     inserted = new_document_with_events({"_id": "r-hint"}, OutboxEntry.of(TopicName.RATINGS, first))
@@ -183,7 +197,7 @@ async def _insert_together(inserts: GroupedInserts, events: list[CloudEvent], ta
     )
 
 
-async def test_a_batch_staged_ahead_publishes_exactly_its_stored_documents_and_is_gone(infrastructure, database):
+async def test_a_batch_staged_ahead_publishes_exactly_its_stored_documents_and_is_gone(database):
     """GroupedInserts stores the batch's events first; the relay publishes those of the documents that
     went in (not the refused duplicate's), and deletes the batch document. No document is updated."""
     await database["ratings"].insert_one({"_id": "r-taken"})
@@ -209,7 +223,7 @@ async def test_a_batch_staged_ahead_publishes_exactly_its_stored_documents_and_i
     assert await database[OUTBOX_BATCHES_COLLECTION].count_documents({}) == 0
 
 
-async def test_published_batches_are_deleted_together_and_none_is_left_when_the_relay_stops(infrastructure, database):
+async def test_published_batches_are_deleted_together_and_none_is_left_when_the_relay_stops(database):
     publisher = RecordingPublisher()
     relay = OutboxRelay(
         database, ["ratings"], publisher, service="test", delete_batches_at_once=3, delete_batches_after_seconds=60
@@ -250,7 +264,7 @@ async def test_published_batches_are_deleted_together_and_none_is_left_when_the_
     assert len(publisher.published) == 4
 
 
-async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_enough(infrastructure, database):
+async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_enough(database):
     await database["ratings"].insert_one({"_id": "r-taken"})
     crashed_relay = OutboxRelay(database, ["ratings"], RecordingPublisher(), service="test")
     # The process dies once the documents are stored, before its relay hears of them.
@@ -273,7 +287,7 @@ async def test_a_batch_a_crash_left_behind_is_recovered_by_the_sweep_once_old_en
     assert await restarted.sweep() == 0
 
 
-async def test_a_batch_whose_insert_outcome_is_unknown_is_recovered_by_the_same_relay(infrastructure, database):
+async def test_a_batch_whose_insert_outcome_is_unknown_is_recovered_by_the_same_relay(database):
     """The insert_many broke off (connection reset) after the document went in: the process that staged
     the batch hands it to its own sweep, which publishes it once old enough, with no restart."""
     publisher = RecordingPublisher()
@@ -296,3 +310,28 @@ async def test_a_batch_whose_insert_outcome_is_unknown_is_recovered_by_the_same_
     assert await relay.sweep() == 1
     assert publisher.published == [event.id]
     assert await relay.backlog() == 0
+
+
+async def test_staged_events_survive_a_database_restart(throwaway_mongodb: ThrowawayMongoDB, database):
+    """The events live in the database with the write: PostgreSQL is killed (no clean shutdown) and
+    started again, and a relay that never heard of them publishes every one, then none is left."""
+    events = [rating_event("P-restart", score) for score in (1, 2, 3)]
+    for event in events[:2]:
+        await database["ratings"].insert_one(
+            new_document_with_events({"_id": event.data["rating_id"]}, OutboxEntry.of(TopicName.RATINGS, event))
+        )
+    await database["ratings"].update_one(
+        {"_id": events[0].data["rating_id"]},
+        update_with_events({"$set": {"edited": True}}, OutboxEntry.of(TopicName.RATINGS, events[2])),
+    )
+    await asyncio.to_thread(throwaway_mongodb.restart_database)
+    # A crash indeed: PostgreSQL recovered from its write-ahead log.
+    assert "automatic recovery in progress" in throwaway_mongodb.postgres_log()
+
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(database, ["ratings"], publisher, service="test")
+    assert await relay.backlog() == 2  # both documents still hold their events
+    assert await relay.sweep() == 3
+    assert sorted(publisher.published) == sorted(e.id for e in events)
+    assert await relay.backlog() == 0
+    assert await database["ratings"].count_documents({}) == 2

@@ -281,6 +281,10 @@ class ThrowawayMongoDB:
         self.postgres_ready().wait_until_ready(self.postgres)
         self.ferretdb_ready().wait_until_ready(self.ferretdb)
 
+    def postgres_log(self) -> str:
+        stdout, stderr = self.postgres.get_logs()
+        return stdout.decode(errors="replace") + stderr.decode(errors="replace")
+
 
 @contextlib.contextmanager
 def mongodb_server(config: pytest.Config) -> Iterator[ThrowawayMongoDB]:
