@@ -1,15 +1,35 @@
-"""Elasticsearch 8.19 indexes service points as geo_points and answers nearby queries in order."""
+"""Elasticsearch 8.19 indexes service points as geo_points and answers nearby queries in order.
+
+Why a cluster of its own: a fresh single node of the Elasticsearch image compose runs here, with
+docker-compose.yml's settings as they are (security on: the `elastic` user's password), so the test
+proves that image and those settings, with no index, template or mapping of any other test or service
+in the way; the native stack's Elasticsearch is used by every service-level test anyway.
+"""
 
 import uuid
 
 import pytest
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import AsyncElasticsearch, AuthenticationException, NotFoundError
+
+from tests.integration import throwaway
+from tests.integration.throwaway import ThrowawayElasticsearch
 
 pytestmark = pytest.mark.integration
+# The throw-away fixture, found by pytest under this name.
+throwaway_elasticsearch = throwaway.throwaway_elasticsearch
 
 
-async def test_index_and_geo_distance_query(infrastructure):
-    client = AsyncElasticsearch(infrastructure.elasticsearch_url)
+async def test_a_request_without_the_password_is_refused(throwaway_elasticsearch: ThrowawayElasticsearch):
+    anonymous = AsyncElasticsearch(throwaway_elasticsearch.anonymous_url)
+    try:
+        with pytest.raises(AuthenticationException):
+            await anonymous.cluster.health()
+    finally:
+        await anonymous.close()
+
+
+async def test_index_and_geo_distance_query(throwaway_elasticsearch: ThrowawayElasticsearch):
+    client = AsyncElasticsearch(throwaway_elasticsearch.url)
     index = f"citizeninfo-test-{uuid.uuid4().hex[:10]}"
     try:
         # This distribution has no `GET /` handler; the nodes API says the version.
