@@ -57,7 +57,7 @@ status: install ## show every supervised process
 test-unit: install ## unit tests only: fast, no servers
 	$(PYTEST) -m "not integration and not container" $(UNIT_TESTS)
 
-test-integration: up ## integration tests against the running stack, then the browser journeys and the drills
+test-integration: up images ## integration tests against the running stack (and throw-away servers from the images), browser journeys, drills
 	$(STACK) browser
 	$(PYTEST) -m "integration and not disruptive" tests/integration services tests/e2e
 	$(PYTEST) -m integration tests/fuzz

@@ -3,7 +3,7 @@
 - ``native`` (unset, the default): the supervisord stack of `make up`. Secrets in .run/secrets.json,
   Kafka on 127.0.0.1:9092 without authentication, a program is a supervisor process.
 - ``compose``: the docker-compose stack (project ``citizeninfo``, `make compose-test`). Secrets in .env,
-  Kafka on 127.0.0.1:9094 with SASL/SCRAM as a Kafka user whose ACLs allow what the test does, and a
+  Kafka on 127.0.0.1:9092 with SASL/SCRAM as a Kafka user whose ACLs allow what the test does, and a
   program is the container ``citizeninfo_<program>_1``, controlled through the engine.
 
 Both publish the gateway, Elasticsearch, the MongoDB wire, the services, the worker's web port and
@@ -40,7 +40,7 @@ PROJECT = "citizeninfo"
 # Debian's CLI and the machine's engine (another `docker` may come first on PATH).
 DOCKER = "/usr/bin/docker"
 DOCKER_HOST = os.environ.get("DOCKER_HOST") or "unix:///run/citizeninfo-engine/docker.sock"
-COMPOSE_KAFKA_PORT = 9094  # the EXTERNAL listener (SASL_PLAINTEXT, SCRAM-SHA-512)
+COMPOSE_KAFKA_PORT = 9092  # the EXTERNAL listener (SASL_PLAINTEXT, SCRAM-SHA-512), as natively
 
 GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 KAFKA_BOOTSTRAP = f"127.0.0.1:{COMPOSE_KAFKA_PORT if COMPOSE else KAFKA_PORT}"
@@ -177,7 +177,7 @@ class EventProducer:
 
 
 def kafka_ready() -> None:
-    """Kafka answers a client (checks.kafka_ready natively; in compose on 9094, authenticated)."""
+    """Kafka answers a client (checks.kafka_ready natively; in compose on 9092 too, authenticated)."""
     if not COMPOSE:
         checks.kafka_ready()
         return

@@ -252,8 +252,9 @@ def test_kafka_runs_kraft_with_the_listener_the_services_use(compose_services: d
     assert set(advertised) | {environment["KAFKA_CONTROLLER_LISTENER_NAMES"]} <= declared <= set(protocols)
     assert "kafka:9092" in advertised.values()
     assert environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "topics come from the registry job"
-    for _, _, container in published_ports(compose_services["kafka"]):
-        assert f"127.0.0.1:{container}" in advertised.values(), "the host listener advertises a reachable address"
+    for _, host_port, _ in published_ports(compose_services["kafka"]):
+        assert f"127.0.0.1:{host_port}" in advertised.values(), "the host listener advertises its published address"
+        assert host_port == 9092, "the host reaches Kafka on 127.0.0.1:9092 in every stack (CONTRACT.md)"
 
 
 def test_commands_of_the_topics_job_and_the_stats_worker(compose_services: dict[str, dict]) -> None:
@@ -425,8 +426,8 @@ def test_kafka_clients_must_authenticate_and_acls_refuse_the_rest(compose_servic
             assert "ScramLoginModule required" in environment.get(key, ""), f"{name} needs {key}"
     assert environment["KAFKA_SUPER_USERS"] == "User:ANONYMOUS"
     advertised = dict(entry.split("://") for entry in environment["KAFKA_ADVERTISED_LISTENERS"].split(","))
-    # The services (kafka:9092) and the host (127.0.0.1:9094, the complaint system) come in over SASL.
-    for address in ("kafka:9092", "127.0.0.1:9094"):
+    # The services (kafka:9092) and the host (127.0.0.1:9092, the complaint system) come in over SASL.
+    for address in ("kafka:9092", "127.0.0.1:9092"):
         (name,) = [n for n, a in advertised.items() if a == address]
         assert listeners[name][1] == "SASL_PLAINTEXT", address
     assert "127.0.0.1:9091" in healthcheck_command(compose_services["kafka"])

@@ -1,9 +1,7 @@
 """Integration fixtures: the running system of tests.targets (the native stack of `make up`, or the compose
-stack with CITIZENINFO_TEST_TARGET=compose); natively testcontainers when a Docker engine answers."""
+stack with CITIZENINFO_TEST_TARGET=compose). Tests that want servers of their own take the throw-away
+fixtures of tests/integration/throwaway.py (testcontainers, from the images `make images` builds)."""
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -16,15 +14,6 @@ from tests import targets
 from tests.integration.support import TopicTail
 
 
-def docker_engine_reachable() -> bool:
-    if not shutil.which("docker"):
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 @dataclass(frozen=True)
 class Endpoints:
     kafka_bootstrap: str
@@ -34,25 +23,11 @@ class Endpoints:
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[Endpoints]:
-    """Kafka, Elasticsearch and the MongoDB-wire server, real in every case."""
+    """Kafka, Elasticsearch and the MongoDB-wire server of the running system, the services' own: a test
+    sees what they publish and store. (Official images cannot be pulled here; throw-away servers come
+    from tests/integration/throwaway.py.)"""
     if targets.COMPOSE:
         yield Endpoints(targets.KAFKA_BOOTSTRAP, targets.elasticsearch_url(), targets.mongodb_url())
-        return
-    if os.environ.get("CITIZENINFO_TESTCONTAINERS", "auto") != "off" and docker_engine_reachable():
-        from testcontainers.elasticsearch import ElasticSearchContainer
-        from testcontainers.kafka import KafkaContainer
-        from testcontainers.mongodb import MongoDbContainer
-
-        with (
-            KafkaContainer("apache/kafka:4.3.1").with_kraft() as kafka,
-            ElasticSearchContainer("docker.elastic.co/elasticsearch/elasticsearch:8.19.21") as elastic,
-            MongoDbContainer("mongo:8") as mongo,
-        ):
-            yield Endpoints(
-                kafka.get_bootstrap_server(),
-                elastic.get_url(),
-                mongo.get_connection_url(),
-            )
         return
     yield Endpoints(
         f"127.0.0.1:{KAFKA_PORT}", f"http://127.0.0.1:{ELASTICSEARCH_PORT}", f"mongodb://127.0.0.1:{MONGODB_PORT}/"

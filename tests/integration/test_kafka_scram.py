@@ -36,7 +36,7 @@ PASSWORDS = {principal: f"pw-{principal}-{uuid.uuid4().hex[:8]}" for principal i
 class Broker:
     def __init__(self, superuser: str, clients: str) -> None:
         self.superuser = superuser  # the plaintext SETUP listener (ANONYMOUS is the super user)
-        self.clients = clients  # the SASL_PLAINTEXT SCRAM-SHA-512 listener, as 127.0.0.1:9094 in compose
+        self.clients = clients  # the SASL_PLAINTEXT SCRAM-SHA-512 listener, as 127.0.0.1:9092 in compose
 
     def settings(self, username: str, password: str) -> KafkaSettings:
         return KafkaSettings(

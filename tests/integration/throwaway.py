@@ -220,7 +220,7 @@ def _kafka(found: Engine, config: pytest.Config, *, scram: bool) -> ThrowawayKaf
         environment["KAFKA_LISTENERS"] = environment["KAFKA_LISTENERS"] + ",SETUP://:9095"
         environment["KAFKA_ADVERTISED_LISTENERS"] = (
             environment["KAFKA_ADVERTISED_LISTENERS"].replace(
-                "EXTERNAL://127.0.0.1:9094", f"EXTERNAL://127.0.0.1:{client_port}"
+                "EXTERNAL://127.0.0.1:9092", f"EXTERNAL://127.0.0.1:{client_port}"
             )
             + f",SETUP://127.0.0.1:{setup_port}"
         )

@@ -67,10 +67,11 @@ PROJECT_IMAGES = (
     ),
     ProjectImage(f"citizeninfo/topics:{IMAGE_TAG}", "deploy/compose/topics.Dockerfile", PYTHON_BASES),
     # Debian 12's nginx (1.22) lacks `server ... resolve` (1.27.3): its upstreams resolve once, at start.
+    # It listens on the host's loopback: local-images.yml runs it on the host's network (see there why).
     ProjectImage(
         f"citizeninfo/web:{IMAGE_TAG}",
         "web/Dockerfile",
-        (("NGINX_IMAGE", NGINX_IMAGE), ("UPSTREAMS_RESOLVE", "no")),
+        (("NGINX_IMAGE", NGINX_IMAGE), ("UPSTREAMS_RESOLVE", "no"), ("GATEWAY_LISTEN", "127.0.0.1:8080")),
     ),
 )
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from citizeninfo_shared.kafka import kafka_client_options
 from citizeninfo_shared.topics import TopicName
 from citizeninfo_shared.topics import topic as topic_settings
 from elasticsearch import AsyncElasticsearch
@@ -73,6 +74,7 @@ async def _commit_group_offsets(settings: StatsSettings, ends: dict[TopicPartiti
     """The worker's group goes on from the ends the rebuild read (the group must have no members)."""
     committer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_client_options(settings),
         group_id=settings.faust_app_id,
         enable_auto_commit=False,
     )
@@ -90,6 +92,7 @@ async def rebuild(settings: StatsSettings, index_prefix: str, *, replace: bool) 
     client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_client_options(settings),
         enable_auto_commit=False,
         group_id=None,
         auto_offset_reset="earliest",
@@ -126,7 +129,7 @@ async def rebuild(settings: StatsSettings, index_prefix: str, *, replace: bool) 
 
 
 async def _group_is_empty(settings: StatsSettings) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **kafka_client_options(settings))
     await admin.start()
     try:
         described = await admin.describe_consumer_groups([settings.faust_app_id])
