@@ -10,6 +10,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import yaml
 from rich.console import Console
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
@@ -57,9 +58,17 @@ def is_up() -> bool:
     return bool(host and containers(host))
 
 
-def _unhealthy(host: str) -> list[str]:
+def enabled_services(paths: StackPaths, host: str) -> set[str]:
+    """The services `up` starts: those of the merged files outside any profile."""
+    merged = yaml.safe_load(_compose(paths, host, "config", capture=True).stdout)
+    return {name for name, definition in merged["services"].items() if not definition.get("profiles")}
+
+
+def _unhealthy(host: str, enabled: set[str]) -> list[str]:
     waiting = []
     for service, item in containers(host, running_only=False).items():
+        if service not in enabled:
+            continue
         state = item["State"]
         if service in ONE_SHOT_JOBS:
             if state["Status"] != "exited" or state["ExitCode"] != 0:
@@ -80,13 +89,14 @@ def up(paths: StackPaths, console: Console) -> None:
         console.print(f"Wrote {env_file(paths)} with fresh secrets (the admin password is CITIZENINFO_ADMIN_PASSWORD).")
     console.print("Starting the compose stack (docker-compose waits for each dependency to be healthy) …")
     _compose(paths, host, "up", "--detach", "--no-build", "--remove-orphans")
+    enabled = enabled_services(paths, host)
     try:
         Retrying(stop=stop_after_delay(HEALTHY_TIMEOUT_SECONDS), wait=wait_fixed(2), retry=retry_if_result(bool))(
-            _unhealthy, host
+            _unhealthy, host, enabled
         )
     except RetryError as error:
         raise RuntimeError(
-            f"not healthy within {HEALTHY_TIMEOUT_SECONDS} s: {', '.join(_unhealthy(host))} "
+            f"not healthy within {HEALTHY_TIMEOUT_SECONDS} s: {', '.join(_unhealthy(host, enabled))} "
             f"(docker logs {PROJECT}_<service>_1)"
         ) from error
     console.print("[bold green]The compose stack is healthy:[/] http://127.0.0.1:8080/")
@@ -98,6 +108,9 @@ def down(paths: StackPaths, console: Console, *, remove_data: bool = False) -> N
         console.print("No compose stack here: nothing to stop.")
         return
     _compose(paths, host, "down", "--remove-orphans", *(("--volumes",) if remove_data else ()))
+    # Containers of services outside the active profiles (an earlier run's) are not compose's to remove.
+    for item in containers(host, running_only=False).values():
+        docker(host, "rm", "--force", "--volumes", item["Id"])
     left = containers(host, running_only=False)
     if left:
         raise RuntimeError(f"still there after compose down: {', '.join(sorted(left))}")
