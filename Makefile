@@ -86,10 +86,9 @@ compose-up: prerequisites-containers images ## docker-compose.yml with the image
 compose-down: ## stop and remove the compose stack's containers (data volumes kept)
 	@if [ -x $(STACK) ]; then $(STACK) compose-down; fi
 
-compose-test: compose-up ## the integration tests, browser journeys and drills against the compose stack
+compose-test: compose-up ## the integration tests, browser journeys and drills against the compose stack (fuzzing stays native)
 	$(STACK) browser
 	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "integration and not disruptive and not native_only" tests/integration services tests/e2e
-	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "integration and not native_only" tests/fuzz
 	CITIZENINFO_TEST_TARGET=compose $(PYTEST) -m "disruptive and not native_only" tests/integration
 
 test-containers: ## the container suite (CI runs it after make test): compose stack up, tested, down

@@ -271,13 +271,18 @@ def start(program: str) -> None:
 
 
 def system_is_up() -> bool:
-    """Natively supervisord runs the stack; in compose the gateway container runs and is healthy."""
+    """Natively supervisord runs the stack; in compose the gateway container runs and is healthy
+    (`gateway-on-host` with deploy/compose/local-images.yml, `gateway` with the official images)."""
     if not COMPOSE:
         from citizeninfo_devstack.stack import Stack
 
         return Stack().is_up()
+    return any(_healthy_if_there(name) for name in ("gateway-on-host", "gateway"))
+
+
+def _healthy_if_there(program: str) -> bool:
     try:
-        return healthy("gateway")
+        return healthy(program)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
         return False
 
