@@ -26,6 +26,7 @@ from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFK
 from citizeninfo_devstack.topics import ACCESS
 from citizeninfo_shared.kafka import create_admin, create_producer, kafka_client_options
 from citizeninfo_shared.settings import KafkaSettings
+from dotenv import dotenv_values
 from kafka import KafkaProducer
 from kafka.producer.future import FutureRecordMetadata
 from pydantic import SecretStr
@@ -52,12 +53,8 @@ _KAFKA_USERS = ("stats-worker", "complaint-system", "pin-service", "feedback-ser
 @functools.cache
 def _dotenv() -> dict[str, str]:
     """.env as docker-compose reads it, the shell's variables first (as compose takes them)."""
-    values: dict[str, str] = {}
-    for line in (REPO / ".env").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return {key: os.environ.get(key, value) for key, value in values.items()}
+    values = dotenv_values(REPO / ".env")
+    return {key: os.environ.get(key, value or "") for key, value in values.items()}
 
 
 def secrets() -> dict[str, str]:
