@@ -21,7 +21,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help prerequisites-% install up down clean status test test-unit test-integration test-fresh-install lint demo bench \
-	images compose-up compose-down compose-test test-containers
+	images compose-up compose-down compose-clean compose-test test-containers
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ compose-up: prerequisites-containers images ## docker-compose.yml with the image
 
 compose-down: ## stop and remove the compose stack's containers (data volumes kept)
 	@if [ -x $(STACK) ]; then $(STACK) compose-down; fi
+
+compose-clean: ## stop the compose stack and remove its data volumes (they hold what .env's secrets set)
+	@if [ -x $(STACK) ]; then $(STACK) compose-down --remove-data; fi
 
 compose-test: compose-up ## the integration tests, browser journeys and drills against the compose stack (fuzzing stays native)
 	$(STACK) browser

@@ -53,6 +53,11 @@ def containers(host: str, *, running_only: bool = True) -> dict[str, dict]:
     return {item["Config"]["Labels"]["com.docker.compose.service"]: item for item in inspected}
 
 
+def data_volumes(host: str) -> list[str]:
+    listed = docker(host, "volume", "ls", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}")
+    return sorted(listed.stdout.split())
+
+
 def is_up() -> bool:
     host = running_engine()
     return bool(host and containers(host))
@@ -85,6 +90,13 @@ def up(paths: StackPaths, console: Console) -> None:
         raise RuntimeError("the native stack (make up) is running: run `make down` first (both use the same ports)")
     host = ensure_engine(paths, say=console.print)
     if not env_file(paths).exists():
+        left = data_volumes(host)
+        if left:
+            # Their passwords and keys are in the .env that made them, which this checkout lacks.
+            raise RuntimeError(
+                f"data volumes made with another .env exist ({', '.join(left)}): copy that .env here "
+                "(another checkout's), or remove them with `make compose-clean`"
+            )
         subprocess.run([str(paths.repo / "deploy/compose/generate-env.sh"), str(env_file(paths))], check=True)
         console.print(f"Wrote {env_file(paths)} with fresh secrets (the admin password is CITIZENINFO_ADMIN_PASSWORD).")
     console.print("Starting the compose stack (docker-compose waits for each dependency to be healthy) …")
@@ -104,13 +116,18 @@ def up(paths: StackPaths, console: Console) -> None:
 
 def down(paths: StackPaths, console: Console, *, remove_data: bool = False) -> None:
     host = running_engine()
-    if host is None or not env_file(paths).exists():
-        console.print("No compose stack here: nothing to stop.")
+    if host is None:
+        console.print("No container engine is running: nothing to stop.")
         return
-    _compose(paths, host, "down", "--remove-orphans", *(("--volumes",) if remove_data else ()))
-    # Containers of services outside the active profiles (an earlier run's) are not compose's to remove.
+    if env_file(paths).exists():
+        _compose(paths, host, "down", "--remove-orphans")
+    # What compose does not remove: containers of services outside the active profiles (an earlier
+    # run's), and everything when this checkout has no .env (another checkout's stack).
     for item in containers(host, running_only=False).values():
         docker(host, "rm", "--force", "--volumes", item["Id"])
+    if remove_data:
+        for volume in data_volumes(host):
+            docker(host, "volume", "rm", volume)
     left = containers(host, running_only=False)
     if left:
         raise RuntimeError(f"still there after compose down: {', '.join(sorted(left))}")
