@@ -55,6 +55,13 @@ async def conflict() -> dict:
     raise Problem(409, "already used", code="visit_token_used")
 
 
+@router.get("/search-down")
+async def search_down() -> dict:
+    from elastic_transport import ConnectionError as SearchUnreachable
+
+    raise SearchUnreachable("connection refused")
+
+
 async def _down() -> None:
     raise ConnectionError("refused")
 
@@ -63,7 +70,9 @@ async def _up() -> None:
     return None
 
 
-def _client(checks: list[ReadinessCheck], registry: CollectorRegistry | None = None) -> TestClient:
+def _client(
+    checks: list[ReadinessCheck], registry: CollectorRegistry | None = None, *, searches: bool = False
+) -> TestClient:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         app.state.token_codec = codec
@@ -78,6 +87,7 @@ def _client(checks: list[ReadinessCheck], registry: CollectorRegistry | None = N
         routers=[router],
         # One registry per app: the process-wide one keeps only the first app's metrics.
         metrics_registry=registry or CollectorRegistry(),
+        searches=searches,
     )
     return TestClient(app, raise_server_exceptions=False)
 
@@ -207,3 +217,18 @@ def test_a_busy_or_unreachable_database_is_a_503_problem_with_retry_after(client
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "5"
     assert "SQLITE" not in response.text
+
+
+def test_a_searching_service_answers_503_while_elasticsearch_is_unreachable():
+    with _client([ReadinessCheck("db", _up)], searches=True) as searching:
+        response = searching.get("/search-down")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    assert "connection refused" not in response.text
+
+
+def test_a_service_that_never_searches_treats_a_search_error_as_unexpected(client):
+    response = client.get("/search-down")
+    assert response.status_code == 500
+    assert "connection refused" not in response.text

