@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -163,9 +164,11 @@ def metric(name: str, **labels: str) -> float:
     return total
 
 
-def start_worker(settings: StatsSettings, run: str, datadir: str) -> subprocess.Popen:
+def start_worker(settings: StatsSettings, run: str, datadir: str, lever: "Lever | None" = None) -> subprocess.Popen:
+    lever = lever or LEVERS[0]
     env = {
         **os.environ,
+        **lever.environment,
         "CITIZENINFO_FAUST_APP_ID": f"citizeninfo-stats-bench-{run}",
         "CITIZENINFO_ELASTICSEARCH_INDEX_PREFIX": INDEX_PREFIX,
         "CITIZENINFO_WORKER_TOPIC_SUFFIX": SUFFIX,
@@ -173,10 +176,57 @@ def start_worker(settings: StatsSettings, run: str, datadir: str) -> subprocess.
         "CITIZENINFO_FAUST_DATA_DIR": datadir,
     }
     faust = Path(sys.executable).parent / "faust"
-    command = [str(faust), "-A", "stats_service.worker.app:app", "worker", "-l", "warn"]
+    command = [str(faust), "-A", "stats_service.worker.app:app", *lever.faust_options, "worker", "-l", "warn"]
     command += ["--web-port", str(WEB_PORT), "--web-host", "127.0.0.1"]
-    log = open(Path(datadir) / "worker.log", "wb")  # kept open as long as the worker runs
+    log = open(Path(datadir) / f"worker-{lever.name}.log", "wb")  # kept open as long as the worker runs
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603 — our own worker
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One way to run the same worker: settings (environment) and faust command-line options."""
+
+    name: str
+    environment: dict[str, str] = field(default_factory=dict)
+    faust_options: tuple[str, ...] = ()
+
+
+CYTHON = {"CITIZENINFO_FAUST_CYTHON_OPTIMIZATIONS": "true"}
+MONITOR_OFF = {"CITIZENINFO_FAUST_MONITOR_EVENTS": "false"}
+BIGGER_BUFFER = {"CITIZENINFO_FAUST_STREAM_BUFFER_MAXSIZE": "16384"}
+UVLOOP = ("--loop", "uvloop")
+# The first is the worker as configured: each lever is measured beside it, in the same run.
+LEVERS = (
+    Lever("as configured"),
+    Lever("cython_optimizations", CYTHON),
+    Lever("uvloop", faust_options=UVLOOP),
+    Lever("monitor off", MONITOR_OFF),
+    Lever("stream_buffer_maxsize 16384", BIGGER_BUFFER),
+    Lever("all four", {**CYTHON, **MONITOR_OFF, **BIGGER_BUFFER}, UVLOOP),
+)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def lever_rates(settings: StatsSettings, run: str, datadir: str, events: int) -> list[dict]:
+    """Each lever drains the first `events` of the backlog with a fresh consumer group (the documents
+    it writes already exist: same ids, nothing added)."""
+    rates = []
+    for number, lever in enumerate(LEVERS):
+        worker = start_worker(settings, f"{run}-lever{number}", datadir, lever)
+        try:
+            timing = drain(events, worker)
+        finally:
+            stop_worker(worker)
+        rates.append({"lever": lever.name, "events_per_second": round(events / max(timing["seconds_draining"], 1e-9))})
+    return rates
 
 
 def drain(events: int, worker: subprocess.Popen) -> dict:
@@ -260,6 +310,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--lever-events", type=int, default=100_000, help="events each Faust lever drains; 0: none")
     args = parser.parse_args()
 
     settings = StatsSettings()
@@ -281,12 +332,8 @@ def main() -> None:
             stored = es.count(index=f"{INDEX_PREFIX}-ratings")["count"]
             fresh = freshness(bootstrap, es, args.rate, args.duration, f"F{run}")
         finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+            stop_worker(worker)
+        levers = lever_rates(settings, run, datadir, min(args.lever_events, args.events)) if args.lever_events else []
 
     aggregator_rate = args.events / max(timing["seconds_draining"], 1e-9)
     result = {
@@ -306,6 +353,9 @@ def main() -> None:
         "documents_in_elasticsearch": stored,
         "exact": stored == args.events,
         "freshness": fresh,
+        "levers": [
+            {**lever, "share_of_plain_consumer": round(lever["events_per_second"] / ceiling, 3)} for lever in levers
+        ],
         "goal_freshness_p95_seconds": 2.0,
         "batch_size": settings.worker_batch_size,
         "batch_seconds": settings.worker_batch_seconds,

@@ -254,6 +254,16 @@ def comparison_rows(report: dict) -> list[Row]:
             dig(aggregator, "plain_kafka_python_consumer_events_per_second"),
         )
     )
+    for lever in aggregator.get("levers", []):
+        rows.append(
+            Row(
+                f"aggregator, Faust lever: {lever['lever']}, events per second",
+                lever.get("events_per_second"),
+                "/s",
+                "plain Kafka consumer per second",
+                dig(aggregator, "plain_kafka_python_consumer_events_per_second"),
+            )
+        )
     for q in ("p50", "p95", "p99"):
         rows.append(
             Row(
@@ -336,7 +346,7 @@ def plot(report: dict, target: Path) -> None:
     plt.close(figure)
 
 
-def run_all(timeout_seconds: float = 600) -> dict:
+def run_all(timeout_seconds: float = 1200) -> dict:
     report: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "benchmarks": {}, "spans": {}}
     sampler = LatencySampler()
     sampler.start()

@@ -22,6 +22,13 @@ class StatsSettings(ServiceSettings):
     # While Elasticsearch is unreachable the worker waits and retries, never skipping an event;
     # the wait between attempts grows up to this long.
     worker_retry_max_backoff_seconds: float = 10.0
+    # Faust levers, measured by `make bench` (bench/bench_aggregator.py, "levers"):
+    # its Cython fast paths (a stream takes values already queued without awaiting; off by default in
+    # Faust), how many fetched messages a partition's buffer holds, and whether Faust's Monitor
+    # counts every event (nothing here reads it: the worker's own /metrics count what it wrote).
+    faust_cython_optimizations: bool = False
+    faust_stream_buffer_maxsize: int = 4096
+    faust_monitor_events: bool = True
 
     # Events are written to Elasticsearch in batches of up to this many per agent, and a batch waits
     # at most this long to fill: small enough for the 5 s freshness promise, large enough for bulk.

@@ -51,6 +51,8 @@ app = faust.App(
     topic_replication_factor=1,
     # No agent runs "on the leader only", so Faust needs no leader-election topic.
     topic_disable_leader=True,
+    cython_optimizations=settings.faust_cython_optimizations,
+    stream_buffer_maxsize=settings.faust_stream_buffer_maxsize,
     web_bind=settings.faust_web_host,
     web_host=settings.faust_web_host,
     web_port=settings.faust_web_port,
@@ -67,6 +69,13 @@ def _configure_logging(sender: faust.App, **_: object) -> None:
     structlog.configure(logger_factory=structlog.WriteLoggerFactory(sys.__stdout__))
     # One INFO line per Elasticsearch request would drown everything else at 1,000 events/s.
     logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
+
+
+@app.task
+async def quiet_monitor_unless_wanted() -> None:
+    """Faust's Monitor sees every event and every message; without it, the worker's own metrics remain."""
+    if not settings.faust_monitor_events and app.monitor in set(app.sensors):
+        app.sensors.remove(app.monitor)
 
 
 @app.task
