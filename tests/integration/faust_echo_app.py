@@ -8,6 +8,7 @@ app = faust.App(
     os.environ["ECHO_APP_ID"],
     broker=f"kafka://{os.environ['ECHO_BOOTSTRAP']}",
     store="memory://",
+    # Its own one-broker throwaway Kafka: one copy whatever CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR says.
     topic_replication_factor=1,
     topic_partitions=1,
     web_enabled=False,

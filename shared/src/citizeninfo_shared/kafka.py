@@ -15,7 +15,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from citizeninfo_shared.settings import KafkaSettings
-from citizeninfo_shared.topics import TOPICS, Topic
+from citizeninfo_shared.topics import TOPICS, Topic, TopicReplication
 
 
 def kafka_client_options(settings: KafkaSettings | None = None) -> dict[str, object]:
@@ -142,10 +142,16 @@ def create_admin(
 def ensure_topics(
     bootstrap_servers: str, topics: Iterable[Topic] = TOPICS.values(), *, security: KafkaSettings | None = None
 ) -> list[str]:
-    """Create every missing topic with its registry settings, and bring the settings of every existing
-    topic to the registry's (a retention shortened in the registry applies to the running cluster too);
-    returns the names it created."""
-    admin = create_admin(bootstrap_servers, client_id="citizeninfo-topics", security=security)
+    """Create every missing topic with its registry settings and the replication the Kafka settings give
+    (CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR, CITIZENINFO_KAFKA_MIN_INSYNC_REPLICAS), and bring the
+    settings of every existing topic to the same (a retention shortened in the registry applies to the
+    running cluster too); returns the names it created.
+
+    Refuses an existing topic with fewer replicas than the setting: its factor cannot be raised by a
+    config change (kafka-reassign-partitions does it), and its min.insync.replicas could refuse writes."""
+    settings = security if security is not None else KafkaSettings()
+    replication = settings.topic_replication
+    admin = create_admin(bootstrap_servers, client_id="citizeninfo-topics", security=settings)
     try:
         wanted = list(topics)
         existing = set(admin.list_topics())
@@ -154,14 +160,20 @@ def ensure_topics(
             if t.name in existing:
                 continue
             try:
-                admin.create_topics([NewTopic(t.name, t.partitions, replication_factor=1, topic_configs=t.config())])
+                admin.create_topics(
+                    [NewTopic(t.name, t.partitions, replication.factor, topic_configs=t.config(replication))]
+                )
                 created.append(t.name)
             except TopicAlreadyExistsError:
                 existing.add(t.name)
         present = [t for t in wanted if t.name in existing]
         if present:
+            _refuse_under_replicated(admin, [t.name for t in present], replication)
             described = admin.describe_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, t.name, configs=dict.fromkeys(t.config())) for t in present]
+                [
+                    ConfigResource(ConfigResourceType.TOPIC, t.name, configs=dict.fromkeys(t.config(replication)))
+                    for t in present
+                ]
             ).get("topic", {})
             # Only what differs, set (incrementally): a topic already as the registry says is not touched.
             changes = {
@@ -170,7 +182,7 @@ def ensure_topics(
                 if (
                     differing := {
                         key: value
-                        for key, value in t.config().items()
+                        for key, value in t.config(replication).items()
                         if (described.get(t.name, {}).get(key) or {}).get("value") != value
                     }
                 )
@@ -182,3 +194,17 @@ def ensure_topics(
         return created
     finally:
         admin.close()
+
+
+def _refuse_under_replicated(admin: KafkaAdminClient, names: list[str], replication: TopicReplication) -> None:
+    fewer = {
+        description["name"]: replicas
+        for description in admin.describe_topics(names)
+        if (replicas := min((len(p["replica_nodes"]) for p in description["partitions"]), default=0))
+        < replication.factor
+    }
+    if fewer:
+        raise RuntimeError(
+            f"topics with fewer replicas than CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR={replication.factor}:"
+            f" {fewer}; reassign their partitions (kafka-reassign-partitions.sh) before running this again"
+        )

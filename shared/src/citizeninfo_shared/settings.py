@@ -7,6 +7,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from citizeninfo_shared.keys import KEY_ID_PATTERN
+from citizeninfo_shared.topics import TopicReplication
 
 DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production"  # noqa: S105
 DEVELOPMENT_VISIT_TOKEN_SECRET = "development-only-visit-token-secret-not-for-production"  # noqa: S105
@@ -31,6 +32,25 @@ class KafkaSettings(BaseSettings):
     kafka_password: SecretStr | None = None
     # SASL_SSL: the CA that signed the brokers' certificates (e.g. Strimzi's cluster CA); None: the system's.
     kafka_ssl_cafile: Path | None = None
+    # Every topic the system creates (the registry's, and Faust's own): copies kept, and copies that must
+    # have a write before acks=all succeeds. 1/1 on one broker (native, compose); 3/2 in production.
+    kafka_topic_replication_factor: int = Field(default=1, ge=1)
+    kafka_min_insync_replicas: int = Field(default=1, ge=1)
+
+    @property
+    def topic_replication(self) -> TopicReplication:
+        return TopicReplication(self.kafka_topic_replication_factor, self.kafka_min_insync_replicas)
+
+    @model_validator(mode="after")
+    def _min_insync_replicas_fit_the_replication_factor(self) -> "KafkaSettings":
+        try:
+            self.topic_replication  # noqa: B018 - built only to be checked
+        except ValueError as error:
+            raise ValueError(
+                f"CITIZENINFO_KAFKA_MIN_INSYNC_REPLICAS={self.kafka_min_insync_replicas} must not exceed"
+                f" CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR={self.kafka_topic_replication_factor} ({error})"
+            ) from error
+        return self
 
     @model_validator(mode="after")
     def _kafka_credentials_go_with_sasl(self) -> "KafkaSettings":

@@ -20,6 +20,28 @@ _DAILY_SEGMENTS = {"segment.ms": str(DAY_MS)}
 
 
 @dataclass(frozen=True, slots=True)
+class TopicReplication:
+    """How many brokers keep each partition of every topic the system creates, and how many of them
+    must have a write before it is acknowledged (producers ask acks=all). From KafkaSettings."""
+
+    factor: int = 1
+    min_insync_replicas: int = 1
+
+    def __post_init__(self) -> None:
+        if self.factor < 1 or self.min_insync_replicas < 1:
+            raise ValueError(f"replication factor and min.insync.replicas must be at least 1, not {self}")
+        if self.min_insync_replicas > self.factor:
+            raise ValueError(
+                f"min.insync.replicas {self.min_insync_replicas} exceeds the replication factor {self.factor}:"
+                " Kafka would refuse every write made with acks=all"
+            )
+
+    def config(self) -> dict[str, str]:
+        """The topic-level setting (the factor itself is given when a topic is created, not as config)."""
+        return {"min.insync.replicas": str(self.min_insync_replicas)}
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     partitions: int
@@ -28,11 +50,13 @@ class Topic:
     retention_ms: int = KEEP_FOREVER_MS
     extra_config: dict[str, str] = field(default_factory=dict)
 
-    def config(self) -> dict[str, str]:
+    def config(self, replication: TopicReplication | None = None) -> dict[str, str]:
+        """The topic's settings; with `replication`, its min.insync.replicas too (ensure_topics gives it)."""
         return {
             "cleanup.policy": self.cleanup_policy,
             "retention.ms": str(self.retention_ms),
             **self.extra_config,
+            **(replication.config() if replication is not None else {}),
         }
 
 

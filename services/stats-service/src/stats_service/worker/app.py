@@ -37,6 +37,13 @@ def broker_credentials(kafka: KafkaSettings) -> faust.SASLCredentials | None:
     )
 
 
+def internal_topic_options(kafka: KafkaSettings) -> dict[str, object]:
+    """Faust's app options for the topics it creates itself (table changelogs, group_by repartitions):
+    the replication factor of every other topic (KafkaSettings); their min.insync.replicas comes with
+    the config the event topics pass on to what Faust derives from them (worker/topics.py)."""
+    return {"topic_replication_factor": kafka.topic_replication.factor}
+
+
 app = faust.App(
     settings.faust_app_id,
     broker=kafka_broker_urls(settings.kafka_bootstrap_servers),
@@ -48,7 +55,7 @@ app = faust.App(
     processing_guarantee="at_least_once",
     # A new consumer group builds the read model from the first event kept on each topic.
     consumer_auto_offset_reset="earliest",
-    topic_replication_factor=1,
+    **internal_topic_options(settings),
     # No agent runs "on the leader only", so Faust needs no leader-election topic.
     topic_disable_leader=True,
     cython_optimizations=settings.faust_cython_optimizations,

@@ -1,8 +1,10 @@
 """The event topics the worker reads, by their registry names.
 
 They already exist, created from `citizeninfo_shared.topics` with the registry's partitions and
-retention: `internal=False` keeps Faust from declaring them with settings of its own. Values stay
-raw bytes; the projector parses them as CloudEvents so that a bad message is counted, not fatal.
+retention: `internal=False` keeps Faust from declaring them with settings of its own. Their config
+(min.insync.replicas from the Kafka settings) is what Faust gives the topics it derives from them
+(group_by repartitions). Values stay raw bytes; the projector parses them as CloudEvents so that a bad
+message is counted, not fatal.
 """
 
 from citizeninfo_shared.topics import TopicName
@@ -15,7 +17,13 @@ def topic_name(name: TopicName) -> str:
 
 
 def _event_topic(name: TopicName):
-    return app.topic(topic_name(name), key_serializer="raw", value_serializer="raw", internal=False)
+    return app.topic(
+        topic_name(name),
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=False,
+        config=settings.topic_replication.config(),
+    )
 
 
 catalogue_topic = _event_topic(TopicName.CATALOGUE)
