@@ -33,6 +33,9 @@ KAFKA_STATS_SERVICE_PASSWORD=$(random_hex 16)
 KAFKA_STATS_WORKER_PASSWORD=$(random_hex 16)
 KAFKA_CARD_GATEWAY_PASSWORD=$(random_hex 16)
 KAFKA_COMPLAINT_SYSTEM_PASSWORD=$(random_hex 16)
+# One broker: one copy of each topic, and a write acknowledged by that copy.
+CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR=1
+CITIZENINFO_KAFKA_MIN_INSYNC_REPLICAS=1
 ENV
 echo "wrote ${env_file}; the admin password for the gateway is in CITIZENINFO_ADMIN_PASSWORD,"
 echo "the national complaint system's Kafka password (user complaint-system) in KAFKA_COMPLAINT_SYSTEM_PASSWORD"

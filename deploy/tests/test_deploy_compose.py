@@ -44,6 +44,7 @@ OFFICIAL_IMAGES = {
     "mongodb": "mongo:8",
 }
 HEALTHY_CONDITIONS = {"service_healthy", "service_completed_successfully"}
+REPLICATION_VARIABLES = ("CITIZENINFO_KAFKA_TOPIC_REPLICATION_FACTOR", "CITIZENINFO_KAFKA_MIN_INSYNC_REPLICAS")
 
 
 def published_ports(definition: dict) -> list[tuple[str, int, int]]:
@@ -284,7 +285,6 @@ def test_mounted_files_exist(compose_services: dict[str, dict]) -> None:
                 assert (REPO / source).exists(), f"{name} mounts {source}, which does not exist"
 
 
-
 def test_the_web_image_carries_the_compose_gateway_config_and_the_shared_routes() -> None:
     dockerfile = (REPO / "web" / "Dockerfile").read_text()
     assert "COPY deploy/compose/nginx.conf /etc/nginx/nginx.conf" in dockerfile
@@ -315,6 +315,9 @@ def test_every_required_variable_is_documented_and_generated(generated_env: dict
     sealing_keys = json.loads(in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEYS"))
     assert in_urls.pop("CITIZENINFO_SECRETS_AT_REST_KEY_ID") in sealing_keys
     assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in sealing_keys.values()), sealing_keys
+    # Not secrets: the one broker's topic replication (test_compose_replicates_topics_once_on_its_one_broker).
+    for key in REPLICATION_VARIABLES:
+        in_urls.pop(key)
     for key, value in in_urls.items():
         # The values go inside connection URLs, so they must need no escaping.
         assert re.fullmatch(r"[0-9a-f]{24,}", value), f"{key}={value!r}"
@@ -388,6 +391,22 @@ def test_compose_go_loads_the_file_as_docker_compose_would(generated_env: dict[s
         assert urlsplit(environment["CITIZENINFO_ELASTICSEARCH_URL"]).password == generated_env["ELASTIC_PASSWORD"]
         assert os.path.realpath(services[name]["build"]["context"]) == str(REPO)
     assert services["gateway"]["ports"][0]["published"] == str(GATEWAY_PORT)
+
+
+def test_compose_replicates_topics_once_on_its_one_broker(generated_env: dict[str, str]) -> None:
+    # The topics job creates the registry's topics, the worker Faust's own: one copy each, since the compose
+    # Kafka is one broker (a larger factor would fail every creation). From .env, or by default without it.
+    kafka = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["kafka"]["environment"]
+    assert len(kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")) == 1, "one broker"
+    assert all(generated_env[key] == "1" for key in REPLICATION_VARIABLES)
+    without = {k: v for k, v in generated_env.items() if k not in REPLICATION_VARIABLES}
+    for environment in (generated_env, without):
+        result = run_composecheck(environment)
+        assert result.returncode == 0, result.stderr
+        services = json.loads(result.stdout)["services"]
+        for name in ("topics", *APP_SERVICES):
+            given = {key: services[name]["environment"].get(key) for key in REPLICATION_VARIABLES}
+            assert given == dict.fromkeys(REPLICATION_VARIABLES, "1"), f"{name}: {given}"
 
 
 def test_compose_refuses_to_start_without_the_elastic_password(generated_env: dict[str, str]) -> None:
