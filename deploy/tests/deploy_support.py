@@ -513,13 +513,13 @@ def expected_kafka_acls() -> dict[str, set[tuple[str, str, str, str]]]:
 
 
 def kafka_user_acls(kafka_user: dict) -> set[tuple[str, str, str, str]]:
-    """A Strimzi KafkaUser's ACLs in the same form (an ACL with `operation` or `operations`)."""
+    """A Strimzi KafkaUser's ACLs in the same form (API v1: `operations`; v1beta2's `operation` is gone)."""
     entries = set()
     for acl in kafka_user["spec"]["authorization"]["acls"]:
         assert acl.get("type", "allow") == "allow", acl
         assert acl.get("host", "*") == "*", acl
         resource = acl["resource"]
-        for operation in acl.get("operations") or [acl["operation"]]:
+        for operation in acl["operations"]:
             entries.add((resource["type"], resource.get("patternType", "literal"), resource["name"], operation))
     return entries
 

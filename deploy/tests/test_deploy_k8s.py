@@ -51,9 +51,9 @@ OPERATOR_SECRETS = {"citizeninfo-mongodb-password", "citizeninfo-es-app-user"}
 ROLE_SECRETS = {"citizeninfo-es-roles"}
 # Custom resources of the operators the cluster runs; kubernetes-validate has no schemas for them.
 OPERATOR_KINDS = {
-    ("kafka.strimzi.io/v1beta2", "Kafka"),
-    ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
-    ("kafka.strimzi.io/v1beta2", "KafkaUser"),
+    ("kafka.strimzi.io/v1", "Kafka"),
+    ("kafka.strimzi.io/v1", "KafkaNodePool"),
+    ("kafka.strimzi.io/v1", "KafkaUser"),
     ("keda.sh/v1alpha1", "TriggerAuthentication"),
     ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"),
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"),
@@ -617,7 +617,7 @@ def test_kafka_users_grant_exactly_the_access_table(k8s_base_documents: list[dic
     expected = expected_kafka_acls()
     assert set(users) == set(expected) == {*KAFKA_USERS.values(), COMPLAINT_SYSTEM_USER}
     for name, user in users.items():
-        # The API version of the other Strimzi resources here (a later issue moves them all to v1).
+        # The API version of the other Strimzi resources here (v1, the only one Strimzi 1.x serves).
         assert user["apiVersion"] == of_kind(k8s_base_documents, "Kafka")["citizeninfo"]["apiVersion"]
         assert user["metadata"]["labels"]["strimzi.io/cluster"] == "citizeninfo"
         assert user["spec"]["authentication"]["type"] == "scram-sha-512", name
