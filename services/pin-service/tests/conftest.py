@@ -2,6 +2,7 @@
 account adapters, a search engine that remembers what it was asked, tokens minted locally."""
 
 import copy
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -46,6 +47,19 @@ def _apply(document: dict[str, Any], update: dict[str, Any], *, inserting: bool)
         document.setdefault(field, []).extend(copy.deepcopy(value["$each"]) if "$each" in value else [value])
 
 
+class FakeCursor:
+    """Iterated with `async for`, or read whole with to_list, as pymongo's async cursor."""
+
+    def __init__(self, documents) -> None:
+        self._documents = documents
+
+    def __aiter__(self):
+        return self._documents.__aiter__()
+
+    async def to_list(self, _length: int | None = None) -> list[dict[str, Any]]:
+        return [document async for document in self._documents]
+
+
 class FakeCollection:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -62,16 +76,18 @@ class FakeCollection:
             if _matches(document, query):
                 yield _projected(document, projection)
 
-    def find(self, query: dict[str, Any], projection: dict[str, int] | None = None):
-        return self._iterate(query, projection)
+    def find(self, query: dict[str, Any], projection: dict[str, int] | None = None) -> "FakeCursor":
+        return FakeCursor(self._iterate(query, projection))
 
     async def insert_one(self, document: dict[str, Any]) -> None:
         if document["_id"] in self.documents:
             raise DuplicateKeyError("duplicate key")
         self.documents[document["_id"]] = copy.deepcopy(document)
 
-    async def update_one(self, query: dict[str, Any], update: dict[str, Any], upsert: bool = False) -> None:
-        await self.find_one_and_update(query, update, upsert=upsert)
+    async def update_one(self, query: dict[str, Any], update: dict[str, Any], upsert: bool = False) -> SimpleNamespace:
+        before = await self.find_one_and_update(query, update, upsert=upsert)
+        changed = int(before is not None)
+        return SimpleNamespace(matched_count=changed, modified_count=changed)
 
     async def find_one_and_update(
         self, query: dict[str, Any], update: dict[str, Any], upsert: bool = False, return_document: bool = False
@@ -170,6 +186,7 @@ async def pin(token_codec: TokenCodec, password_hashes: dict[str, str]) -> PinWo
     app.state.account_store = AccountStore(db, notify=relay.notify, on_change=states.set)
     app.state.elasticsearch = FakeElasticsearch()
     app.state.db = db
+    app.state.outbox_relay = relay
     for username, password, role, department in (
         ("admin", ADMIN_PASSWORD, Role.ADMIN, None),
         ("somsri", STAFF_PASSWORD, Role.AGENCY_STAFF, STAFF_DEPARTMENT),

@@ -5,3 +5,6 @@ character in a query would otherwise come back from the MongoDB-wire server as a
 """
 
 CATALOGUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+
+# A client's idempotency key (bulk pins and surveys): printable ASCII, no spaces, at most 100 characters.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"

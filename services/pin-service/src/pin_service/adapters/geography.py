@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geothai
 
+from pin_service.domain.distance import EARTH_RADIUS_KM, distance_km
 from pin_service.domain.search_query import Gazetteer
 
 # A pin this far from every known place of its district (or, when GeoNames has none there, of its
@@ -24,7 +25,7 @@ FAR_FROM_DISTRICT_KM = 25.0
 FAR_FROM_PROVINCE_KM = 60.0
 # Farther than this from any Thai place is out at sea or abroad even if the nearest place is Thai.
 OFFSHORE_KM = 60.0
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["EARTH_RADIUS_KM", "Place", "ThaiGeography", "distance_km", "thai_geography"]
 # Thailand lies within 5.6-20.5 N, 97.3-105.7 E. Places of its neighbours are kept for 2 degrees
 # around it: a point within OFFSHORE_KM of a Thai place has its nearest place inside that margin.
 REGION_LAT = (3.5, 22.5)
@@ -39,14 +40,6 @@ class Place:
     name: str
     lat: float
     lon: float
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _key(name: str) -> str:

@@ -1,17 +1,21 @@
 """Service points in pin-service's database: reading with their catalogue context, and pinning."""
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from citizeninfo_shared.concurrency import bounded_gather
 from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, update_with_events
 from pymongo.asynchronous.database import AsyncDatabase
 
-from pin_service.adapters.geography import distance_km
-from pin_service.domain.pins import DUPLICATE_RADIUS_METRES, neighbouring_cells
+from pin_service.domain.pins import PinnedPlace, is_possible_duplicate, neighbouring_cells
 
 POINT_PROJECTION = {**PUBLIC_PROJECTION, "content_hash": 0}
+# Reads of one request in flight at once: enough to hide round trips, few enough to leave the
+# database's connections to everyone else.
+READS_AT_ONCE = 16
 
 
 class PinConflict(Exception):
@@ -19,9 +23,10 @@ class PinConflict(Exception):
 
 
 class ServicePointStore:
-    def __init__(self, database: AsyncDatabase) -> None:
+    def __init__(self, database: AsyncDatabase, *, reads_at_once: int = READS_AT_ONCE) -> None:
         self._db = database
         self._points = database["service_points"]
+        self._reads_at_once = reads_at_once
 
     async def ensure_indexes(self) -> None:
         # Each index serves an equality filter (FerretDB scans for any field without one).
@@ -52,22 +57,34 @@ class ServicePointStore:
         projection = {field: 1 for field in (*fields, "latest_flags", "flags_open")}
         return [point async for point in self._points.find({"department_id": department_id}, projection)]
 
+    async def get_many(self, service_point_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The points that exist among `service_point_ids`, each read by `_id` (on FerretDB an `$in`
+        scans the collection), a bounded number at a time."""
+        found = await bounded_gather(
+            self._reads_at_once, [self.get(point_id) for point_id in dict.fromkeys(service_point_ids)]
+        )
+        return {point["_id"]: point for point in found if point is not None}
+
+    async def pinned_in_cells(self, cells: Iterable[str]) -> list[PinnedPlace]:
+        """The pinned points whose grid cell is one of `cells` (each cell read through its index)."""
+        blocks = await bounded_gather(
+            self._reads_at_once,
+            [
+                self._points.find({"grid_cell": cell}, {"department_id": 1, "location": 1}).to_list(None)
+                for cell in dict.fromkeys(cells)
+            ],
+        )
+        return [
+            PinnedPlace(point["_id"], point.get("department_id"), point["location"]["lat"], point["location"]["lon"])
+            for block in blocks
+            for point in block
+            if point.get("location")
+        ]
+
     async def has_neighbour(self, department_id: str, lat: float, lon: float, *, other_than: str) -> bool:
         """Whether another point of the department is pinned within the duplicate radius."""
-        blocks = await asyncio.gather(
-            *(
-                self._points.find({"grid_cell": cell}, {"department_id": 1, "location": 1}).to_list(None)
-                for cell in neighbouring_cells(lat, lon)
-            )
-        )
-        for block in blocks:
-            for point in block:
-                if point["_id"] == other_than or point.get("department_id") != department_id:
-                    continue
-                here = point["location"]
-                if distance_km(lat, lon, here["lat"], here["lon"]) * 1000 <= DUPLICATE_RADIUS_METRES:
-                    return True
-        return False
+        nearby = await self.pinned_in_cells(neighbouring_cells(lat, lon))
+        return is_possible_duplicate(lat, lon, department_id, nearby, other_than=other_than)
 
     async def record_pin(self, service_point_id: str, pin: dict[str, Any], cell: str, entry: OutboxEntry) -> bool:
         """Moves the point to the pin and keeps the pin in its history, with the event, in one write."""

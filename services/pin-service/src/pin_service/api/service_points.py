@@ -2,7 +2,6 @@
 and review the pins whose quality flags were raised."""
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -13,40 +12,27 @@ from citizeninfo_shared.auth import (
     ensure_may_act_for,
 )
 from citizeninfo_shared.deps import DatabaseDep, OutboxRelayDep
-from citizeninfo_shared.events import CloudEvent
-from citizeninfo_shared.events.pins import PinPlaced
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
-from citizeninfo_shared.outbox import OutboxEntry
 from citizeninfo_shared.problems import Problem, RequestModel
-from citizeninfo_shared.topics import TopicName
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from pin_service.adapters.geography import ThaiGeography
 from pin_service.adapters.service_points import PinConflict, ServicePointStore
 from pin_service.domain.directions import directions_links
-from pin_service.domain.pins import flag_notes, grid_cell, quality_flags
+from pin_service.domain.pins import flag_notes
 from pin_service.domain.point_lists import PointQuery, page_of
+from pin_service.service_layer.pinning import NOT_STORED, PinNotStored, PinPlacement, PinPublic, PinRequest
+
+__all__ = ["PinCreate", "PinPublic", "router"]
 
 router = APIRouter(tags=["service points"])
-EVENT_SOURCE = "/citizeninfo/pin-service/pins"
 
 
 class PinCreate(RequestModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-
-
-class PinPublic(BaseModel):
-    pin_id: str
-    service_point_id: str
-    lat: float
-    lon: float
-    accuracy_m: float | None
-    flags: list[str]
-    pinned_by: str
-    pinned_at: datetime
 
 
 class FlagNote(BaseModel):
@@ -187,19 +173,11 @@ async def pin_history(service_point_id: str, points: Points, principal: CurrentP
     return {"service_point_id": service_point_id, "items": point.get("pins", [])}
 
 
-async def _flags(
-    point: dict[str, Any], body: PinCreate, points: ServicePointStore, geography: ThaiGeography
-) -> list[str]:
-    outside, far, duplicate = await asyncio.gather(
-        asyncio.to_thread(geography.outside_thailand, body.lat, body.lon),
-        asyncio.to_thread(
-            geography.far_from_district, body.lat, body.lon, point["province_code"], point.get("district_code")
-        ),
-        points.has_neighbour(point["department_id"], body.lat, body.lon, other_than=point["_id"]),
-    )
-    return quality_flags(
-        accuracy_m=body.accuracy_m, outside_thailand=outside, far_from_district=far, possible_duplicate=duplicate
-    )
+async def _placement(database: DatabaseDep, geography: Geography, relay: OutboxRelayDep) -> PinPlacement:
+    return PinPlacement(ServicePointStore(database), geography, relay)
+
+
+Placement = Annotated[PinPlacement, Depends(_placement)]
 
 
 @router.post(
@@ -207,11 +185,16 @@ async def _flags(
     summary="What a pin here would be flagged with, in words, without saving it",
 )
 async def check_pin(
-    service_point_id: str, body: PinCreate, principal: CurrentPrincipal, points: Points, geography: Geography
+    service_point_id: str,
+    body: PinCreate,
+    principal: CurrentPrincipal,
+    points: Points,
+    geography: Geography,
+    placement: Placement,
 ) -> PinCheck:
     point = await _existing(points, service_point_id)
     ensure_may_act_for(principal, point["department_id"])
-    flags = await _flags(point, body, points, geography)
+    flags = await placement.flags(point, body.lat, body.lon, body.accuracy_m)
     distance = await asyncio.to_thread(
         geography.distance_to_area_km, body.lat, body.lon, point["province_code"], point.get("district_code")
     )
@@ -233,41 +216,16 @@ async def check_pin(
     summary="Pin (or move) a service point",
 )
 async def pin_service_point(
-    service_point_id: str,
-    body: PinCreate,
-    principal: CurrentPrincipal,
-    points: Points,
-    geography: Geography,
-    relay: OutboxRelayDep,
+    service_point_id: str, body: PinCreate, principal: CurrentPrincipal, points: Points, placement: Placement
 ) -> PinPublic:
     point = await _existing(points, service_point_id)
     ensure_may_act_for(principal, point["department_id"])
-    pin = PinPublic(
-        pin_id=str(uuid.uuid4()),
-        service_point_id=service_point_id,
-        lat=body.lat,
-        lon=body.lon,
-        accuracy_m=body.accuracy_m,
-        flags=await _flags(point, body, points, geography),
-        pinned_by=principal.username,
-        pinned_at=datetime.now(UTC),
-    )
-    event = CloudEvent.wrap(
-        PinPlaced(
-            **pin.model_dump(),
-            department_id=point["department_id"],
-            ministry_id=point.get("ministry_id"),
-            province_code=point.get("province_code"),
-        ),
-        source=EVENT_SOURCE,
-        subject=service_point_id,
-    )
-    cell = grid_cell(body.lat, body.lon)
-    if not await points.record_pin(service_point_id, pin.model_dump(), cell, OutboxEntry.of(TopicName.PINS, event)):
+    request = PinRequest(service_point_id, body.lat, body.lon, body.accuracy_m)
+    try:
+        return await placement.place(point, request, principal)
+    except PinNotStored as error:
         # Never answer 201 for a pin that was not stored.
-        raise Problem(503, "The pin could not be stored; please send it again.", headers={"Retry-After": "1"})
-    relay.notify("service_points", service_point_id)
-    return pin
+        raise Problem(503, NOT_STORED, headers={"Retry-After": "1"}) from error
 
 
 @router.get("/pins/flagged", summary="Points whose latest pin raised quality flags (admin)")

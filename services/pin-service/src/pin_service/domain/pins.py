@@ -1,6 +1,12 @@
-"""Pin rules that need no I/O: quality flags and the grid used to find near neighbours."""
+"""Pin rules that need no I/O: quality flags, the grid used to find near neighbours, and the pin id an
+idempotency key stands for."""
 
 import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pin_service.domain.distance import distance_km
 
 LOW_ACCURACY_METRES = 100.0
 DUPLICATE_RADIUS_METRES = 30.0
@@ -17,6 +23,36 @@ def grid_cell(lat: float, lon: float) -> str:
 def neighbouring_cells(lat: float, lon: float) -> list[str]:
     row, column = math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES)
     return [f"{row + dr}:{column + dc}" for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedPlace:
+    """Where a pinned point is, as far as the duplicate rule cares."""
+
+    service_point_id: str
+    department_id: str | None
+    lat: float
+    lon: float
+
+
+def is_possible_duplicate(
+    lat: float, lon: float, department_id: str, nearby: Iterable[PinnedPlace], *, other_than: str
+) -> bool:
+    """Whether another point of the same department is pinned within the duplicate radius."""
+    return any(
+        place.service_point_id != other_than
+        and place.department_id == department_id
+        and distance_km(lat, lon, place.lat, place.lon) * 1000 <= DUPLICATE_RADIUS_METRES
+        for place in nearby
+    )
+
+
+# Pin ids that idempotency keys stand for: the same key for the same point is always the same pin.
+IDEMPOTENT_PIN_NAMESPACE = uuid.UUID("8f0c6c1e-4f4a-5d0e-9d55-2f7c0e1b6a11")
+
+
+def idempotent_pin_id(service_point_id: str, idempotency_key: str) -> str:
+    return str(uuid.uuid5(IDEMPOTENT_PIN_NAMESPACE, f"{service_point_id}\n{idempotency_key}"))
 
 
 def quality_flags(

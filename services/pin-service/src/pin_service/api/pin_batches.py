@@ -1,0 +1,131 @@
+"""Many pins in one request (administrators and loaders): each item as `POST /service-points/{id}/pins`
+would take it, with the same rights, flags and events, and a result per item."""
+
+from typing import Any, Literal
+
+from citizeninfo_shared.auth import CurrentPrincipal
+from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from citizeninfo_shared.problems import THAI_TITLES, RequestModel
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, ValidationError
+
+from pin_service.api.service_points import PinCreate, Placement
+from pin_service.service_layer.pinning import PinOutcome, PinPublic, PinRequest
+
+router = APIRouter(tags=["service points"])
+MAX_PINS_PER_REQUEST = 500
+
+
+class PinBatchItem(PinCreate):
+    """One pin of a batch: the body of `POST /service-points/{id}/pins` with the point's id."""
+
+    service_point_id: str = Field(pattern=CATALOGUE_ID_PATTERN)
+    idempotency_key: str | None = Field(
+        default=None,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="The same key for the same point gives the same pin again instead of a new one",
+    )
+
+
+class PinBatch(RequestModel):
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_PINS_PER_REQUEST,
+        description=(
+            f"At most {MAX_PINS_PER_REQUEST} pins, each `{{service_point_id, lat, lon, accuracy_m?, "
+            "idempotency_key?}}`; an item that does not match gets its own 422 result"
+        ),
+    )
+
+
+class ItemProblem(BaseModel):
+    """The problem the single endpoint would have answered for this item (RFC 9457 members)."""
+
+    type: str = "about:blank"
+    title: str
+    title_th: str | None
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class PinBatchResult(BaseModel):
+    index: int = Field(description="The item's position in the request, from 0")
+    service_point_id: str | None
+    status: int = Field(description="201 created, 200 the same pin again (repeated key), else the problem's status")
+    outcome: Literal["created", "repeated", "refused"]
+    pin: PinPublic | None = None
+    problem: ItemProblem | None = None
+
+
+class PinBatchReport(BaseModel):
+    created: int
+    repeated: int
+    refused: int
+    items: list[PinBatchResult]
+
+
+_TITLES = {200: "OK", 201: "Created", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
+_TITLES |= {422: "Unprocessable Content", 503: "Service Unavailable"}
+
+
+def _problem(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> ItemProblem:
+    return ItemProblem(
+        title=_TITLES.get(status, "Error"),
+        title_th=THAI_TITLES.get(status),
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+
+
+def _invalid(index: int, raw: dict[str, Any], error: ValidationError) -> PinBatchResult:
+    # The same shape as the 422 of the single endpoint, located inside the batch; no input echoed.
+    errors = [{"loc": ["body", "items", index, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+    point_id = raw.get("service_point_id")
+    return PinBatchResult(
+        index=index,
+        service_point_id=point_id if isinstance(point_id, str) and len(point_id) <= 64 else None,
+        status=422,
+        outcome="refused",
+        problem=_problem(422, "The request does not match the schema.", errors),
+    )
+
+
+def _result(index: int, request: PinRequest, outcome: PinOutcome) -> PinBatchResult:
+    return PinBatchResult(
+        index=index,
+        service_point_id=request.service_point_id,
+        status=outcome.status,
+        outcome=outcome.outcome,
+        pin=outcome.pin,
+        problem=_problem(outcome.status, outcome.detail or "") if outcome.outcome == "refused" else None,
+    )
+
+
+@router.post(
+    "/pins:batch",
+    summary=f"Pin (or move) many service points at once, at most {MAX_PINS_PER_REQUEST} (a result per item)",
+)
+async def pin_many(batch: PinBatch, principal: CurrentPrincipal, placement: Placement) -> PinBatchReport:
+    results: dict[int, PinBatchResult] = {}
+    valid: list[tuple[int, PinRequest]] = []
+    for index, raw in enumerate(batch.items):
+        try:
+            item = PinBatchItem.model_validate(raw)
+        except ValidationError as error:
+            results[index] = _invalid(index, raw, error)
+            continue
+        valid.append(
+            (index, PinRequest(item.service_point_id, item.lat, item.lon, item.accuracy_m, item.idempotency_key))
+        )
+    outcomes = await placement.place_many([request for _, request in valid], principal)
+    for (index, request), outcome in zip(valid, outcomes, strict=True):
+        results[index] = _result(index, request, outcome)
+    items = [results[index] for index in range(len(batch.items))]
+    return PinBatchReport(
+        created=sum(r.outcome == "created" for r in items),
+        repeated=sum(r.outcome == "repeated" for r in items),
+        refused=sum(r.outcome == "refused" for r in items),
+        items=items,
+    )
