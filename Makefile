@@ -20,7 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The end-to-end tests drive Debian's chromium; Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help prerequisites-% install up down clean status test test-unit test-integration test-fresh-install lint demo bench \
+.PHONY: help prerequisites-% install up down clean status test test-unit crds test-integration test-fresh-install lint demo bench \
 	images compose-up compose-down compose-clean compose-test test-containers
 
 help: ## list the targets
@@ -56,8 +56,11 @@ clean: ## stop everything and remove runtime data under .run/
 status: install ## show every supervised process
 	$(STACK) status
 
-test-unit: install ## unit tests only: fast, no servers
+test-unit: install crds ## unit tests only: fast, no servers
 	$(PYTEST) -m "not integration and not container" $(UNIT_TESTS)
+
+crds: install ## the operators' CRDs at pinned versions, fetched once into $(CACHE_DIR)/crds (deploy/tests validates against them)
+	$(VENV)/bin/python deploy/fetch_crds.py $(CACHE_DIR)
 
 test-integration: up images ## integration tests against the running stack (and throw-away servers from the images), browser journeys, drills
 	$(STACK) browser
