@@ -13,7 +13,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_ji
 
 from nocopy_service.adapters.readiness_store import READINESS_COLLECTION, ReadinessStore
 from nocopy_service.adapters.survey_listing import SurveyListing
-from nocopy_service.api import readiness, survey_lists
+from nocopy_service.api import readiness, readiness_batches, survey_lists
 from nocopy_service.api.export_slots import ExportSlots
 from nocopy_service.config import NocopySettings
 
@@ -60,7 +60,7 @@ def create_app(settings: NocopySettings | None = None) -> FastAPI:
         title="CITIZENinfo nocopy-service",
         description="แบบสำรวจความพร้อมยกเลิกสำเนาเอกสาร — the No-Copy readiness survey.",
         lifespan=lifespan,
-        routers=[readiness.router, survey_lists.router],
+        routers=[readiness.router, readiness_batches.router, survey_lists.router],
     )
     app.state.export_slots = ExportSlots(settings.export_concurrency)
     return app

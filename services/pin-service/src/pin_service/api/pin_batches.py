@@ -4,8 +4,9 @@ would take it, with the same rights, flags and events, and a result per item."""
 from typing import Any, Literal
 
 from citizeninfo_shared.auth import CurrentPrincipal
+from citizeninfo_shared.batches import MAX_ITEMS_PER_REQUEST, ItemProblem, claimed_id, invalid_item, item_problem
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
-from citizeninfo_shared.problems import THAI_TITLES, RequestModel
+from citizeninfo_shared.problems import RequestModel
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, ValidationError
 
@@ -13,7 +14,7 @@ from pin_service.api.service_points import PinCreate, Placement
 from pin_service.service_layer.pinning import PinOutcome, PinPublic, PinRequest
 
 router = APIRouter(tags=["service points"])
-MAX_PINS_PER_REQUEST = 500
+MAX_PINS_PER_REQUEST = MAX_ITEMS_PER_REQUEST
 
 
 class PinBatchItem(PinCreate):
@@ -38,17 +39,6 @@ class PinBatch(RequestModel):
     )
 
 
-class ItemProblem(BaseModel):
-    """The problem the single endpoint would have answered for this item (RFC 9457 members)."""
-
-    type: str = "about:blank"
-    title: str
-    title_th: str | None
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-
-
 class PinBatchResult(BaseModel):
     index: int = Field(description="The item's position in the request, from 0")
     service_point_id: str | None
@@ -65,33 +55,6 @@ class PinBatchReport(BaseModel):
     items: list[PinBatchResult]
 
 
-_TITLES = {200: "OK", 201: "Created", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
-_TITLES |= {422: "Unprocessable Content", 503: "Service Unavailable"}
-
-
-def _problem(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> ItemProblem:
-    return ItemProblem(
-        title=_TITLES.get(status, "Error"),
-        title_th=THAI_TITLES.get(status),
-        status=status,
-        detail=detail,
-        errors=errors,
-    )
-
-
-def _invalid(index: int, raw: dict[str, Any], error: ValidationError) -> PinBatchResult:
-    # The same shape as the 422 of the single endpoint, located inside the batch; no input echoed.
-    errors = [{"loc": ["body", "items", index, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-    point_id = raw.get("service_point_id")
-    return PinBatchResult(
-        index=index,
-        service_point_id=point_id if isinstance(point_id, str) and len(point_id) <= 64 else None,
-        status=422,
-        outcome="refused",
-        problem=_problem(422, "The request does not match the schema.", errors),
-    )
-
-
 def _result(index: int, request: PinRequest, outcome: PinOutcome) -> PinBatchResult:
     return PinBatchResult(
         index=index,
@@ -99,7 +62,7 @@ def _result(index: int, request: PinRequest, outcome: PinOutcome) -> PinBatchRes
         status=outcome.status,
         outcome=outcome.outcome,
         pin=outcome.pin,
-        problem=_problem(outcome.status, outcome.detail or "") if outcome.outcome == "refused" else None,
+        problem=item_problem(outcome.status, outcome.detail or "") if outcome.outcome == "refused" else None,
     )
 
 
@@ -114,7 +77,10 @@ async def pin_many(batch: PinBatch, principal: CurrentPrincipal, placement: Plac
         try:
             item = PinBatchItem.model_validate(raw)
         except ValidationError as error:
-            results[index] = _invalid(index, raw, error)
+            problem = invalid_item(index, error)
+            results[index] = PinBatchResult(
+                index=index, service_point_id=claimed_id(raw), status=422, outcome="refused", problem=problem
+            )
             continue
         valid.append(
             (index, PinRequest(item.service_point_id, item.lat, item.lon, item.accuracy_m, item.idempotency_key))
