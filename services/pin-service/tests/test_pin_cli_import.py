@@ -1,12 +1,12 @@
 import asyncio
 import functools
 import json
+from collections import Counter
 
 import httpx
 import pytest
 from pin_service import cli
 from pin_service.demo.gateway import Credentials, Gateway, resolve_credentials
-from pin_service.demo.pins import PlannedPin
 from typer.testing import CliRunner
 
 TOKEN = {"access_token": "t0ken", "token_type": "bearer", "expires_in": 900}
@@ -27,8 +27,9 @@ def catalogue_file(tmp_path):
 
 
 def _run(monkeypatch, handler, *args):
-    transport = httpx.MockTransport(handler)
-    monkeypatch.setattr(cli, "Gateway", functools.partial(Gateway, transport=transport, attempts=1))
+    transport = httpx.MockTransport(handler)  # for the async client too: no request may leave the test
+    gateway = functools.partial(Gateway, transport=transport, async_transport=transport, attempts=1)
+    monkeypatch.setattr(cli, "Gateway", gateway)
     return CliRunner().invoke(cli.app, [*args, "--user", "admin", "--password", "pw"])
 
 
@@ -105,28 +106,80 @@ def test_credentials_come_from_options_else_the_secrets_of_make_up(tmp_path):
         resolve_credentials(None, None, secrets_file=None)
 
 
-def test_pinning_skips_points_already_pinned_and_reports_missing_ones():
-    posted = []
+def test_batches_are_sent_a_few_at_once_and_each_items_result_is_counted():
+    sent: list[list[dict]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/auth/token"):
+            return httpx.Response(200, json=TOKEN)
+        items = json.loads(request.content)["items"]
+        sent.append(items)
+        results = []
+        for item in items:
+            number = int(item["service_point_id"][1:])
+            if number % 10 == 0:
+                results.append({"status": 404, "outcome": "refused", "problem": {"detail": "No service point"}})
+            elif number % 10 == 1:
+                results.append({"status": 403, "outcome": "refused", "problem": {"detail": "own department"}})
+            else:
+                results.append({"status": 201, "outcome": "created" if number % 2 else "repeated"})
+        return httpx.Response(200, json={"items": results})
+
+    gateway = Gateway(
+        "http://gateway.test", Credentials("admin", "pw"), async_transport=httpx.MockTransport(handler), attempts=1
+    )
+    items = [{"service_point_id": f"P{n}", "lat": 13.75, "lon": 100.5} for n in range(1, 121)]
+    progress: list[int] = []
+    outcome = asyncio.run(
+        gateway.send_batches("/api/pin/v1/pins:batch", items, batch_size=50, concurrency=2, on_done=progress.append)
+    )
+    assert sorted(len(batch) for batch in sent) == [20, 50, 50] and sum(progress) == 120
+    assert sorted(i["service_point_id"] for batch in sent for i in batch) == sorted(
+        i["service_point_id"] for i in items
+    )
+    assert dict(outcome.counts) == {"stored": 48, "repeated": 48, "missing": 12, "failed": 12}
+    assert [item["service_point_id"] for item in outcome.missing][:2] == ["P10", "P20"]
+    assert outcome.failures[0] == ("P1", "HTTP 403: own department") and outcome.requests == 3
+
+
+def test_a_batch_the_gateway_refuses_fails_its_items_not_the_run():
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/auth/token"):
+            return httpx.Response(200, json=TOKEN)
+        return httpx.Response(413, json={"status": 413, "title": "Content Too Large", "detail": "too big"})
+
+    gateway = Gateway(
+        "http://gateway.test", Credentials("admin", "pw"), async_transport=httpx.MockTransport(handler), attempts=1
+    )
+    outcome = asyncio.run(gateway.send_batches("/x", [{"service_point_id": "P1"}, {"service_point_id": "P2"}]))
+    assert outcome.counts["failed"] == 2 and "413" in outcome.failures[0][1]
+
+
+def test_demo_load_imports_then_pins_and_surveys_in_batches_with_one_key_per_point(monkeypatch):
+    """A second run sends the same items with the same keys; the services answer them as repeats."""
+    batches: dict[str, list[dict]] = {"pins": [], "surveys": []}
 
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path.endswith("/auth/token"):
             return httpx.Response(200, json=TOKEN)
-        point = path.split("/")[5]
-        if request.method == "GET":
-            if point == "P3":
-                return httpx.Response(404, json={"status": 404, "title": "Not Found"})
-            return httpx.Response(200, json={"id": point, "pinned": point == "P2"})
-        posted.append((point, json.loads(request.content)))
-        return httpx.Response(201, json={"pin_id": "x", "service_point_id": point})
+        if path.endswith("/catalogue:import"):
+            kinds = [json.loads(line)["kind"] for line in request.content.decode().splitlines() if line]
+            return httpx.Response(200, json={"created": dict(Counter(kinds)), "updated": {}, "errors": []})
+        items = json.loads(request.content)["items"]
+        batches["pins" if path == "/api/pin/v1/pins:batch" else "surveys"] += items
+        assert path in ("/api/pin/v1/pins:batch", "/api/nocopy/v1/readiness:batch")
+        return httpx.Response(200, json={"items": [{"status": 200, "outcome": "repeated"} for _ in items]})
 
-    gateway = Gateway(
-        "http://gateway.test", Credentials("admin", "pw"), async_transport=httpx.MockTransport(handler), attempts=1
-    )
-    plan = [PlannedPin(f"P{i}", 13.75, 100.5 + i / 1000, 10.0) for i in (1, 2, 3)]
-    outcome = asyncio.run(gateway.pin_all(plan, concurrency=2))
-    assert dict(outcome.counts) == {"pinned": 1, "already_pinned": 1, "missing": 1}
-    assert posted == [("P1", {"lat": 13.75, "lon": 100.501, "accuracy_m": 10.0})]
+    result = _run(monkeypatch, handler, "demo", "load", "--points", "200", "--seed", "7")
+    assert result.exit_code == 0, result.output
+    pins, surveys = batches["pins"], batches["surveys"]
+    assert 60 < len(pins) < 140 and 40 < len(surveys) < 120  # about half pinned, about 38 % surveyed
+    assert {p["idempotency_key"] for p in pins + surveys} == {"citizeninfo-demo-7"}
+    assert len({p["service_point_id"] for p in pins}) == len(pins)
+    assert set(surveys[0]) >= {"service_point_id", "mou_with_dopa", "card_readers", "services", "obstacles"}
+    said = " ".join(result.output.split())  # the console wraps lines at its width
+    assert f"pins: new 0 · already there {len(pins)}" in said and f"already there {len(surveys)}" in said
 
 
 def test_demo_generate_writes_the_requested_number_of_points(tmp_path):

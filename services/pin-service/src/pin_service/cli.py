@@ -1,4 +1,5 @@
-"""`citizeninfo`: the national administrator's command line — catalogue import and demo data.
+"""`citizeninfo`: the national administrator's command line — catalogue import and demo data (catalogue,
+pins and readiness surveys).
 
 Exit codes: 0 done, 1 the gateway refused or could not be reached, 2 some catalogue lines were rejected.
 """
@@ -29,6 +30,9 @@ from rich.table import Table
 from pin_service.demo.catalogue import DEFAULT_SEED, NATIONAL_POINTS_2018, write_catalogue
 from pin_service.demo.gateway import (
     DEFAULT_CHUNK_LINES,
+    NOCOPY_API,
+    PIN_API,
+    BatchOutcome,
     Gateway,
     GatewayError,
     ImportSummary,
@@ -37,6 +41,7 @@ from pin_service.demo.gateway import (
     resolve_credentials,
 )
 from pin_service.demo.pins import plan_pins
+from pin_service.demo.surveys import NATIONAL_SURVEY_SHARE_2018, plan_surveys
 
 app = typer.Typer(help="CITIZENinfo — ระบบข้อมูลจุดให้บริการประชาชน / the national service-point catalogue.")
 catalogue_app = typer.Typer(help="บัญชีจุดให้บริการ / The national catalogue.")
@@ -62,6 +67,9 @@ ChunkLines = Annotated[int, typer.Option(min=1, help="lines a request / บร�
 Points = Annotated[int, typer.Option("--points", min=1, help="number of service points / จำนวนจุดให้บริการ")]
 Seed = Annotated[int, typer.Option("--seed", help="random seed / ค่าเริ่มสุ่ม")]
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
+PIN_BATCHES = f"{PIN_API}/pins:batch"
+SURVEY_BATCHES = f"{NOCOPY_API}/readiness:batch"
+SURVEY_RETRY_SECONDS = 15.0
 
 
 def _gateway(url: str, user: str | None, password: str | None) -> Gateway:
@@ -161,18 +169,78 @@ def demo_generate(
     )
 
 
+def _send_with_progress(client: Gateway, label: str, path: str, items: list[dict], concurrency: int) -> BatchOutcome:
+    """Sends the items to a bulk endpoint; the bar moves as each request's items come back."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(label, total=len(items))
+        return asyncio.run(
+            client.send_batches(path, items, concurrency=concurrency, on_done=lambda n: progress.advance(task, n))
+        )
+
+
+def _report(what_th: str, what_en: str, planned: int, outcome: BatchOutcome) -> None:
+    counts = outcome.counts
+    rate = planned / outcome.seconds if outcome.seconds else 0.0
+    console.print(
+        f"{what_th}: ใหม่ {counts['stored']:,} · มีอยู่แล้ว {counts['repeated']:,} · ไม่พบจุด {counts['missing']:,} · "
+        f"ล้มเหลว {counts['failed']:,} — {outcome.seconds:.1f} s, {outcome.requests:,} คำขอ\n"
+        f"{what_en}: new {counts['stored']:,} · already there {counts['repeated']:,} · missing {counts['missing']:,} · "
+        f"failed {counts['failed']:,} — {outcome.seconds:.1f} s, {outcome.requests:,} requests, {rate:,.0f} items/s"
+    )
+    for point_id, reason in outcome.failures:
+        errors.print(f"  {point_id}: {reason}")
+
+
+def _send_surveys(client: Gateway, items: list[dict], concurrency: int, wait_seconds: float) -> BatchOutcome:
+    """Surveys, sent again while nocopy-service's copy of the catalogue (it follows the catalogue's
+    events) does not know some points yet: a point imported a moment ago may be 404 there."""
+    total = _send_with_progress(client, "สำรวจ / surveys", SURVEY_BATCHES, items, concurrency)
+    deadline = time.monotonic() + wait_seconds
+    while total.missing and time.monotonic() < deadline:
+        console.print(
+            f"รอให้ nocopy-service รู้จักอีก {len(total.missing):,} จุด / waiting for nocopy-service to know "
+            f"{len(total.missing):,} more points ..."
+        )
+        time.sleep(SURVEY_RETRY_SECONDS)
+        again = _send_with_progress(client, "สำรวจซ้ำ / again", SURVEY_BATCHES, total.missing, concurrency)
+        total.counts["missing"] = 0
+        total.counts.update(again.counts)
+        total.failures += again.failures
+        total.missing = again.missing
+        total.requests += again.requests
+        total.seconds += again.seconds
+    return total
+
+
 @demo_app.command("load")
 def demo_load(
     points: Points = NATIONAL_POINTS_2018,
     seed: Seed = DEFAULT_SEED,
     pin_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="share of points to pin")] = 0.5,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="pins in flight")] = 12,
+    survey_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="share of points that answered the survey")
+    ] = NATIONAL_SURVEY_SHARE_2018,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="bulk requests in flight")] = 4,
+    survey_wait: Annotated[
+        float, typer.Option(min=0.0, help="seconds to wait for nocopy-service to learn new points")
+    ] = 300.0,
     chunk_lines: ChunkLines = DEFAULT_CHUNK_LINES,
     gateway: Gateway_ = DEFAULT_GATEWAY_URL,
     user: User = None,
     password: Password = None,
 ) -> None:
-    """สร้าง นำเข้า และปักหมุดข้อมูลสาธิต / Generate, import and pin the demo catalogue."""
+    """สร้าง นำเข้า ปักหมุด และตอบแบบสำรวจข้อมูลสาธิต / Generate, import, pin and survey the demo catalogue.
+
+    Pins and surveys go through the bulk endpoints with an idempotency key per point, so a second run
+    stores nothing new and finishes in about a minute."""
     client = _gateway(gateway, user, password)
     with tempfile.TemporaryDirectory(prefix="citizeninfo-demo-") as folder:
         path = Path(folder) / "catalogue.ndjson"
@@ -187,44 +255,18 @@ def demo_load(
     console.print("เตรียมตำแหน่งหมุดใกล้สถานที่จริงของอำเภอ / planning pins near real places of each district ...")
     from pin_service.adapters.geography import thai_geography  # loads GeoNames: only when pinning
 
-    plan = plan_pins(service_points, thai_geography(), seed=seed, share=pin_share)
-    # Points this import created cannot have pins yet: when it created all of them, skip the look-ups.
-    all_new = summary.created.get("service_point", 0) == len(service_points)
+    key = f"citizeninfo-demo-{seed}"  # one pin and one answer per point, whatever run sends it
+    pins = [pin.item(key) for pin in plan_pins(service_points, thai_geography(), seed=seed, share=pin_share)]
+    surveys = [survey.item(key) for survey in plan_surveys(service_points, seed=seed, share=survey_share)]
     console.print(
-        f"ปักหมุด {len(plan):,} จาก {len(service_points):,} จุด / pinning {len(plan):,} of {len(service_points):,}"
+        f"ปักหมุด {len(pins):,} และตอบแบบสำรวจ {len(surveys):,} จาก {len(service_points):,} จุด / "
+        f"pinning {len(pins):,} and surveying {len(surveys):,} of {len(service_points):,} points"
     )
-    with Progress(
-        TextColumn("ปักหมุด / pinning"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("pins", total=len(plan))
-        try:
-            outcome = asyncio.run(
-                client.pin_all(
-                    plan,
-                    concurrency=concurrency,
-                    check_pinned=not all_new,
-                    on_done=lambda _r: progress.advance(task),
-                )
-            )
-        except (GatewayError, httpx.HTTPError) as error:
-            raise _fail(error) from error
-    counts = outcome.counts
-    rate = len(plan) / outcome.seconds if outcome.seconds else 0.0
-    console.print(
-        f"ปักหมุดใหม่ {counts['pinned']:,} · ปักไว้แล้ว {counts['already_pinned']:,} · "
-        f"ไม่พบจุด {counts['missing']:,} · ล้มเหลว {counts['failed']:,} — {outcome.seconds:.1f} s, {rate:,.0f}/s\n"
-        f"pinned {counts['pinned']:,} · already pinned {counts['already_pinned']:,} · "
-        f"missing {counts['missing']:,} · failed {counts['failed']:,} — {outcome.seconds:.1f} s, {rate:,.0f} points/s"
-    )
-    for point_id, reason in outcome.failures:
-        errors.print(f"  {point_id}: {reason}")
-    if counts["failed"] or counts["missing"]:
+    pinned = _send_with_progress(client, "ปักหมุด / pinning", PIN_BATCHES, pins, concurrency)
+    _report("ปักหมุด", "pins", len(pins), pinned)
+    surveyed = _send_surveys(client, surveys, concurrency, survey_wait)
+    _report("แบบสำรวจ", "surveys", len(surveys), surveyed)
+    if any(outcome.counts["failed"] or outcome.counts["missing"] for outcome in (pinned, surveyed)):
         raise typer.Exit(EXIT_GATEWAY)
     if summary.errors:
         raise typer.Exit(EXIT_REJECTED_LINES)

@@ -1,20 +1,19 @@
 """A running CITIZENinfo seen through its gateway, as a national administrator: the catalogue import
-(streamed, in chunks of whole lines, parents first) and pinning with bounded concurrency."""
+(streamed, in chunks of whole lines, parents first) and the bulk endpoints (pins, surveys), a few
+batches in flight."""
 
 import asyncio
 import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
-
-from pin_service.demo.pins import PlannedPin
 
 DEFAULT_GATEWAY = "http://127.0.0.1:8080"
 PIN_API = "/api/pin/v1"
@@ -27,6 +26,10 @@ UPLOAD_BLOCK_BYTES = 64 * 1024
 IMPORT_TIMEOUT = httpx.Timeout(connect=10.0, read=900.0, write=900.0, pool=60.0)
 API_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+NOCOPY_API = "/api/nocopy/v1"
+BATCH_ITEMS = 500  # the most the bulk endpoints take in one request
+BATCH_TIMEOUT = httpx.Timeout(120.0, connect=10.0)  # a batch of 500 takes seconds; a busy machine more
+MAX_FAILURES_SHOWN = 20
 TOKEN_MARGIN_SECONDS = 60.0
 
 
@@ -173,12 +176,37 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, httpx.TransportError)
 
 
-# ------------------------------------------------------------------------------------- pins
+# ---------------------------------------------------------------------------------- batches
 @dataclass
-class PinOutcome:
-    counts: Counter = field(default_factory=Counter)  # pinned, already_pinned, missing, failed
-    failures: list[tuple[str, str]] = field(default_factory=list)
+class BatchOutcome:
+    """What became of the items sent in batches (pins or surveys)."""
+
+    counts: Counter = field(default_factory=Counter)  # stored, repeated, missing, failed
+    failures: list[tuple[str, str]] = field(default_factory=list)  # the first few: (point id, why)
+    missing: list[dict[str, Any]] = field(default_factory=list)  # items answered 404, to send again later
+    requests: int = 0
     seconds: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.counts["stored"] + self.counts["repeated"]
+
+    def add(self, item: dict[str, Any], result: dict[str, Any]) -> None:
+        outcome, status = result.get("outcome"), result.get("status")
+        if outcome in ("created", "answered"):
+            self.counts["stored"] += 1
+        elif outcome == "repeated":
+            self.counts["repeated"] += 1
+        elif status == 404:
+            self.counts["missing"] += 1
+            self.missing.append(item)
+        else:
+            self.fail(item, f"HTTP {status}: {(result.get('problem') or {}).get('detail')}")
+
+    def fail(self, item: dict[str, Any], reason: str) -> None:
+        self.counts["failed"] += 1
+        if len(self.failures) < MAX_FAILURES_SHOWN:
+            self.failures.append((str(item.get("service_point_id")), reason))
 
 
 class Gateway:
@@ -293,51 +321,41 @@ class Gateway:
                     raise GatewayError.from_response(response)
         return response
 
-    async def _pin_one(self, client: httpx.AsyncClient, pin: PlannedPin, *, check: bool) -> str:
-        url = f"{self._api}/service-points/{pin.service_point_id}"
-        if check:
-            current = await self._request(client, "GET", url)
-            if current.status_code == 404:
-                return "missing"
-            if current.status_code != 200:
-                raise GatewayError.from_response(current)
-            if current.json().get("pinned"):
-                return "already_pinned"
-        placed = await self._request(client, "POST", f"{url}/pins", json=pin.body())
-        if placed.status_code == 404:
-            return "missing"
-        if placed.status_code != 201:
-            raise GatewayError.from_response(placed)
-        return "pinned"
-
-    async def pin_all(
+    async def send_batches(
         self,
-        plan: Iterable[PlannedPin],
+        path: str,
+        items: Sequence[dict[str, Any]],
         *,
-        concurrency: int = 12,
-        check_pinned: bool = True,
-        on_done: Callable[[str], None] = lambda _result: None,
-    ) -> PinOutcome:
-        """Pins every planned point not pinned yet, `concurrency` requests in flight. `check_pinned=False`
-        skips the look-up when the caller knows the points are new (the import has just created them)."""
-        outcome = PinOutcome()
-        pending = iter(plan)
+        batch_size: int = BATCH_ITEMS,
+        concurrency: int = 4,
+        on_done: Callable[[int], None] = lambda _n: None,
+    ) -> BatchOutcome:
+        """POSTs `items` to a bulk endpoint (`path` below the gateway, e.g. `/api/pin/v1/pins:batch`),
+        `batch_size` a request and `concurrency` requests in flight, and sums the per-item results.
+        `on_done(n)` is told as each request's n items come back."""
+        outcome = BatchOutcome()
+        chunks = iter([items[start : start + batch_size] for start in range(0, len(items), max(batch_size, 1))])
         started = time.perf_counter()
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(
-            base_url=self.base_url, transport=self._async_transport, timeout=API_TIMEOUT, limits=limits
+            base_url=self.base_url, transport=self._async_transport, timeout=BATCH_TIMEOUT, limits=limits
         ) as client:
 
             async def worker() -> None:
-                for pin in pending:  # one shared iterator: each pin goes to exactly one worker
+                for chunk in chunks:  # one shared iterator: each chunk goes to exactly one worker
                     try:
-                        result = await self._pin_one(client, pin, check=check_pinned)
-                    except (GatewayError, httpx.HTTPError) as error:
-                        result = "failed"
-                        if len(outcome.failures) < 20:
-                            outcome.failures.append((pin.service_point_id, str(error)))
-                    outcome.counts[result] += 1
-                    on_done(result)
+                        response = await self._request(client, "POST", path, json={"items": list(chunk)})
+                        if response.status_code != 200:
+                            raise GatewayError.from_response(response)
+                        results = response.json()["items"]
+                    except (GatewayError, httpx.HTTPError, KeyError, ValueError) as error:
+                        for item in chunk:
+                            outcome.fail(item, str(error))
+                    else:
+                        for item, result in zip(chunk, results, strict=False):
+                            outcome.add(item, result)
+                    outcome.requests += 1
+                    on_done(len(chunk))
 
             await asyncio.gather(*(worker() for _ in range(max(concurrency, 1))))
         outcome.seconds = time.perf_counter() - started

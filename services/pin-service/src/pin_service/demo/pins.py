@@ -27,6 +27,10 @@ class PlannedPin:
     def body(self) -> dict[str, float]:
         return {"lat": self.lat, "lon": self.lon, "accuracy_m": self.accuracy_m}
 
+    def item(self, idempotency_key: str) -> dict[str, Any]:
+        """The pin as an item of POST /pins:batch."""
+        return {"service_point_id": self.service_point_id, **self.body(), "idempotency_key": idempotency_key}
+
 
 def offset(lat: float, lon: float, metres: float, bearing_degrees: float) -> tuple[float, float]:
     """The point `metres` away in direction `bearing_degrees` (small distances: flat-earth is exact enough)."""
