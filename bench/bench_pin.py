@@ -11,8 +11,14 @@ pin-service /healthz measured in the same run with the same concurrency.
      run re-imports the same file, which the import recognises line by line and changes nothing.
 2. Waits until the search index holds every point, then sends `--requests` nearby searches around real
    Thai places (GeoNames) at `--concurrency`, and as many bare `/api/pin/v1/healthz` calls.
+3. Pins, in the same run and into the same catalogue: `--single-pins` points one request each
+   (`POST /service-points/{id}/pins`, `--concurrency` in flight), then `--bulk-pins` other points through
+   `POST /pins:batch` (500 a request, `--bulk-concurrency` in flight, as `citizeninfo demo load` sends
+   them), each near a real place of its district as the demo pins it: pins a second for each, and
+   the ratio. Every run stores these pins anew (a fresh idempotency key), moving the points it pins.
 
     .venv/bin/python bench/bench_pin.py [--points 77963] [--requests 2000] [--concurrency 8]
+                                        [--single-pins 1000] [--bulk-pins 10000] [--bulk-concurrency 4]
 
 Prints JSON and writes bench/results/pin.json. Needs the native stack (`make up`). Not a test.
 """
@@ -37,8 +43,9 @@ from citizeninfo_devstack.paths import StackPaths
 from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, common_service_environment
 from pin_service.adapters.geography import thai_geography
 from pin_service.adapters.search_index import SEARCH_INDEX
-from pin_service.demo.catalogue import NATIONAL_POINTS_2018, write_catalogue
+from pin_service.demo.catalogue import NATIONAL_POINTS_2018, generate_catalogue, write_catalogue
 from pin_service.demo.gateway import Gateway, default_secrets_file, resolve_credentials
+from pin_service.demo.pins import PlannedPin, plan_pins
 from pymongo import MongoClient
 
 RESULTS = Path(__file__).parent / "results" / "pin.json"
@@ -143,12 +150,74 @@ def wait_for_index(points: int, timeout: float = 900) -> float:
     raise SystemExit(f"the search index holds {count} points after {timeout:.0f} s")
 
 
+async def single_pins(plan: list[PlannedPin], token: str, concurrency: int) -> tuple[float, int]:
+    """Pins one request each, `concurrency` in flight; returns (seconds, errors)."""
+    queue: asyncio.Queue[PlannedPin] = asyncio.Queue()
+    for pin in plan:
+        queue.put_nowait(pin)
+    errors = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty():
+            pin = queue.get_nowait()
+            response = await client.post(f"/api/pin/v1/service-points/{pin.service_point_id}/pins", json=pin.body())
+            errors += response.status_code != 201
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=GATEWAY, timeout=60, limits=limits, headers=headers) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    return time.perf_counter() - started, errors
+
+
+def pin_rates(points: int, single: int, bulk: int, concurrency: int, bulk_concurrency: int) -> dict:
+    """The single-pin and the bulk rate, measured one after the other on different points."""
+    catalogue = [line for line in generate_catalogue(points) if line["kind"] == "service_point"]
+    plan = plan_pins(catalogue, thai_geography(), seed=2018, share=1.0)[: single + bulk]
+    credentials = resolve_credentials(None, None, secrets_file=default_secrets_file())
+    gateway = Gateway(GATEWAY, credentials)
+    token = httpx.post(
+        f"{GATEWAY}/api/pin/v1/auth/token", data={"username": credentials.username, "password": credentials.password}
+    ).json()["access_token"]
+    single_seconds, single_errors = asyncio.run(single_pins(plan[:single], token, concurrency))
+    key = f"bench-{uuid.uuid4().hex[:12]}"  # new pins each run, not repeats of the last run's
+    items = [pin.item(key) for pin in plan[single:]]
+    outcome = asyncio.run(gateway.send_batches("/api/pin/v1/pins:batch", items, concurrency=bulk_concurrency))
+    single_rate = single / single_seconds if single_seconds else 0.0
+    bulk_rate = len(items) / outcome.seconds if outcome.seconds else 0.0
+    return {
+        "single": {
+            "pins": single,
+            "concurrency": concurrency,
+            "seconds": round(single_seconds, 1),
+            "pins_per_second": round(single_rate, 1),
+            "errors": single_errors,
+        },
+        "bulk": {
+            "pins": len(items),
+            "requests": outcome.requests,
+            "concurrency": bulk_concurrency,
+            "seconds": round(outcome.seconds, 1),
+            "pins_per_second": round(bulk_rate, 1),
+            "stored": outcome.counts["stored"],
+            "errors": outcome.counts["failed"] + outcome.counts["missing"],
+        },
+        "bulk_vs_single": round(bulk_rate / single_rate, 1) if single_rate else None,
+        "national_pins_2018_minutes_at_bulk_rate": round(39_250 / bulk_rate / 60, 1) if bulk_rate else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--points", type=int, default=NATIONAL_POINTS_2018)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--single-pins", type=int, default=1000, help="pins sent one request each (0: none)")
+    parser.add_argument("--bulk-pins", type=int, default=10_000, help="pins sent through /pins:batch (0: none)")
+    parser.add_argument("--bulk-concurrency", type=int, default=4)
     args = parser.parse_args()
 
     result: dict = {"measured_at": datetime.now(UTC).isoformat(), "points": args.points}
@@ -179,6 +248,10 @@ def main() -> None:
     result["nearby_p95_vs_baseline"] = round(result["nearby"]["p95_ms"] / result["baseline_healthz"]["p95_ms"], 2)
     result["goal"] = "nearby p95 <= 50 ms"
     result["goal_met"] = result["nearby"]["p95_ms"] <= 50 and nearby_errors == 0
+    if args.single_pins or args.bulk_pins:
+        result["pins"] = pin_rates(
+            args.points, args.single_pins, args.bulk_pins, args.concurrency, args.bulk_concurrency
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result, ensure_ascii=False))
