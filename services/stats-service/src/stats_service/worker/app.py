@@ -39,8 +39,10 @@ def broker_credentials(kafka: KafkaSettings) -> faust.SASLCredentials | None:
 
 def internal_topic_options(kafka: KafkaSettings) -> dict[str, object]:
     """Faust's app options for the topics it creates itself (table changelogs, group_by repartitions):
-    the replication factor of every other topic (KafkaSettings); their min.insync.replicas comes with
-    the config the event topics pass on to what Faust derives from them (worker/topics.py)."""
+    the replication factor of every other topic (KafkaSettings). Their min.insync.replicas comes with
+    the config the event topics pass on to what Faust derives from them (worker/topics.py); a Table
+    added later needs `extra_topic_configs=settings.topic_replication.config()`, or its changelog gets
+    the brokers' default (2 in deploy/k8s), above a factor of 1."""
     return {"topic_replication_factor": kafka.topic_replication.factor}
 
 
