@@ -79,8 +79,9 @@ GO_MODULES = (
         # The file ECK releases as crds.yaml (its patches applied: no pod template schema).
         ("config/crds/v1/all-crds.yaml",),
     ),
-    # The Community operator's last release on the proxy; github.com/mongodb/mongodb-kubernetes, its
-    # successor with the same mongodbcommunity.mongodb.com/v1 CRD, is not served by it.
+    # The Community operator's last release. Its successor github.com/mongodb/mongodb-kubernetes tags its
+    # releases without a "v" (1.10.0), so the proxy serves none; its mongodbcommunity.mongodb.com/v1 CRD
+    # is this one plus spec.clusterDomain and spec.memberConfig, neither of which deploy/k8s uses.
     GoModuleCrds(
         "mongodb-community",
         "github.com/mongodb/mongodb-kubernetes-operator",
