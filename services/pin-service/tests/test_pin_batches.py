@@ -2,12 +2,21 @@
 a result per item, idempotency keys, and a clear limit."""
 
 import json
+import math
+import random
 
 import pytest
 from citizeninfo_shared.outbox import OUTBOX_FIELD
 from pin_service.adapters.geography import thai_geography
 from pin_service.api.pin_batches import MAX_PINS_PER_REQUEST, PinBatch, PinBatchItem
-from pin_service.domain.pins import PinnedPlace, idempotent_pin_id, is_possible_duplicate
+from pin_service.domain.pins import (
+    PinnedPlace,
+    cells_within_duplicate_radius,
+    grid_cell,
+    idempotent_pin_id,
+    is_possible_duplicate,
+    neighbouring_cells,
+)
 from pydantic import ValidationError
 
 STAFF_DEPARTMENT = "D0702"  # the department of the conftest staff account
@@ -207,3 +216,19 @@ async def test_too_many_items_or_none_is_a_clear_422_and_nothing_is_stored(world
     assert error["loc"] == ["body", "items"] and str(MAX_PINS_PER_REQUEST) in error["msg"]
     assert (await _batch(world, [])).status_code == 422
     assert "location" not in world.db["service_points"].documents["P1"]
+
+
+def test_the_cells_read_for_duplicates_hold_every_point_within_30_m_and_usually_few():
+    rng = random.Random(30)
+    counts = []
+    for _ in range(2000):
+        lat, lon = rng.uniform(5.6, 20.5), rng.uniform(97.3, 105.7)
+        cells = cells_within_duplicate_radius(lat, lon)
+        assert set(cells) <= set(neighbouring_cells(lat, lon)) and grid_cell(lat, lon) in cells
+        counts.append(len(cells))
+        for _ in range(20):  # a point up to 30 m away, in any direction
+            metres, bearing = rng.uniform(0, 30), math.radians(rng.uniform(0, 360))
+            other_lat = lat + math.degrees(metres * math.cos(bearing) / 6_371_008.8)
+            other_lon = lon + math.degrees(metres * math.sin(bearing) / (6_371_008.8 * math.cos(math.radians(lat))))
+            assert grid_cell(other_lat, other_lon) in cells
+    assert sum(counts) / len(counts) < 6

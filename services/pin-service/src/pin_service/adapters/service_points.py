@@ -10,7 +10,7 @@ from citizeninfo_shared.document_locks import DOCUMENT_LOCKS
 from citizeninfo_shared.outbox import PUBLIC_PROJECTION, OutboxEntry, update_with_events
 from pymongo.asynchronous.database import AsyncDatabase
 
-from pin_service.domain.pins import PinnedPlace, is_possible_duplicate, neighbouring_cells
+from pin_service.domain.pins import PinnedPlace, cells_within_duplicate_radius, is_possible_duplicate
 
 POINT_PROJECTION = {**PUBLIC_PROJECTION, "content_hash": 0}
 # Reads of one request in flight at once: enough to hide round trips, few enough to leave the
@@ -83,7 +83,7 @@ class ServicePointStore:
 
     async def has_neighbour(self, department_id: str, lat: float, lon: float, *, other_than: str) -> bool:
         """Whether another point of the department is pinned within the duplicate radius."""
-        nearby = await self.pinned_in_cells(neighbouring_cells(lat, lon))
+        nearby = await self.pinned_in_cells(cells_within_duplicate_radius(lat, lon))
         return is_possible_duplicate(lat, lon, department_id, nearby, other_than=other_than)
 
     async def record_pin(self, service_point_id: str, pin: dict[str, Any], cell: str, entry: OutboxEntry) -> bool:

@@ -23,10 +23,10 @@ from pin_service.adapters.geography import ThaiGeography
 from pin_service.adapters.service_points import ServicePointStore
 from pin_service.domain.pins import (
     PinnedPlace,
+    cells_within_duplicate_radius,
     grid_cell,
     idempotent_pin_id,
     is_possible_duplicate,
-    neighbouring_cells,
     quality_flags,
 )
 
@@ -222,7 +222,7 @@ class PinPlacement:
         to_place: list[int],
         principal: Principal,
     ) -> list[_Placement]:
-        cells = {index: neighbouring_cells(requests[index].lat, requests[index].lon) for index in to_place}
+        cells = {index: cells_within_duplicate_radius(requests[index].lat, requests[index].lon) for index in to_place}
         stored_nearby = await self._points.pinned_in_cells(cell for block in cells.values() for cell in block)
         by_cell: dict[str, list[str]] = {}
         known: dict[str, PinnedPlace] = {}
