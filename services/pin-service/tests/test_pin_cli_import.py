@@ -155,30 +155,49 @@ def test_a_batch_the_gateway_refuses_fails_its_items_not_the_run():
     assert outcome.counts["failed"] == 2 and "413" in outcome.failures[0][1]
 
 
-def test_demo_load_imports_then_pins_and_surveys_in_batches_with_one_key_per_point(monkeypatch):
-    """A second run sends the same items with the same keys; the services answer them as repeats."""
+def test_demo_load_imports_then_pins_and_surveys_in_batches_and_a_second_run_only_reads(monkeypatch):
+    """The second run finds the catalogue by looking at a sample of points, and sends the same pins and
+    surveys with the same keys, which the services answer as repeats."""
+    imported: dict[str, dict] = {}
+    requests: Counter = Counter()
     batches: dict[str, list[dict]] = {"pins": [], "surveys": []}
 
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path.endswith("/auth/token"):
             return httpx.Response(200, json=TOKEN)
+        if request.method == "GET":
+            requests["look"] += 1
+            point = imported.get(path.rsplit("/", 1)[-1])
+            return httpx.Response(200, json=point) if point else httpx.Response(404, json={"status": 404})
         if path.endswith("/catalogue:import"):
-            kinds = [json.loads(line)["kind"] for line in request.content.decode().splitlines() if line]
-            return httpx.Response(200, json={"created": dict(Counter(kinds)), "updated": {}, "errors": []})
+            requests["import"] += 1
+            lines = [json.loads(line) for line in request.content.decode().splitlines() if line]
+            imported.update({line["id"]: line for line in lines if line["kind"] == "service_point"})
+            kinds = Counter(line["kind"] for line in lines)
+            return httpx.Response(200, json={"created": dict(kinds), "updated": {}, "errors": []})
         items = json.loads(request.content)["items"]
-        batches["pins" if path == "/api/pin/v1/pins:batch" else "surveys"] += items
         assert path in ("/api/pin/v1/pins:batch", "/api/nocopy/v1/readiness:batch")
-        return httpx.Response(200, json={"items": [{"status": 200, "outcome": "repeated"} for _ in items]})
+        batches["pins" if path == "/api/pin/v1/pins:batch" else "surveys"] += items
+        stored = {"status": 201, "outcome": "created"}
+        outcome = {"status": 200, "outcome": "repeated"} if requests["second run"] else stored
+        return httpx.Response(200, json={"items": [outcome for _ in items]})
 
-    result = _run(monkeypatch, handler, "demo", "load", "--points", "200", "--seed", "7")
-    assert result.exit_code == 0, result.output
-    pins, surveys = batches["pins"], batches["surveys"]
+    first = _run(monkeypatch, handler, "demo", "load", "--points", "200", "--seed", "7")
+    assert first.exit_code == 0, first.output
+    assert requests["import"] == 1 and requests["look"] == 1  # the last point was not there yet
+    pins, surveys = list(batches["pins"]), list(batches["surveys"])
     assert 60 < len(pins) < 140 and 40 < len(surveys) < 120  # about half pinned, about 38 % surveyed
     assert {p["idempotency_key"] for p in pins + surveys} == {"citizeninfo-demo-7"}
     assert len({p["service_point_id"] for p in pins}) == len(pins)
     assert set(surveys[0]) >= {"service_point_id", "mou_with_dopa", "card_readers", "services", "obstacles"}
-    said = " ".join(result.output.split())  # the console wraps lines at its width
+
+    requests["second run"] = 1
+    second = _run(monkeypatch, handler, "demo", "load", "--points", "200", "--seed", "7")
+    assert second.exit_code == 0, second.output
+    assert requests["import"] == 1 and requests["look"] == 1 + 40  # looked, did not import again
+    assert batches["pins"] == pins * 2 and batches["surveys"] == surveys * 2  # the same items, same keys
+    said = " ".join(second.output.split())  # the console wraps lines at its width
     assert f"pins: new 0 · already there {len(pins)}" in said and f"already there {len(surveys)}" in said
 
 

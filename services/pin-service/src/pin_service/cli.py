@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the gateway refused or could not be reached, 2 some catalo
 
 import asyncio
 import json
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -70,6 +71,7 @@ DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
 PIN_BATCHES = f"{PIN_API}/pins:batch"
 SURVEY_BATCHES = f"{NOCOPY_API}/readiness:batch"
 SURVEY_RETRY_SECONDS = 15.0
+IMPORT_SAMPLE = 40  # points looked at before deciding a re-import is needed
 
 
 def _gateway(url: str, user: str | None, password: str | None) -> Gateway:
@@ -220,6 +222,16 @@ def _send_surveys(client: Gateway, items: list[dict], concurrency: int, wait_sec
     return total
 
 
+def _sample(service_points: list[dict], seed: int) -> list[dict]:
+    """The points that show whether a generated catalogue was imported whole: the last one (the import
+    sends points in file order, after their parents) and a seeded spread of the others."""
+    if not service_points:
+        return []
+    rng = random.Random(f"{seed}:sample")  # noqa: S311 - which points to look at, not a secret
+    spread = rng.sample(service_points[:-1], min(IMPORT_SAMPLE - 1, len(service_points) - 1))
+    return [service_points[-1], *spread]
+
+
 @demo_app.command("load")
 def demo_load(
     points: Points = NATIONAL_POINTS_2018,
@@ -232,6 +244,9 @@ def demo_load(
     survey_wait: Annotated[
         float, typer.Option(min=0.0, help="seconds to wait for nocopy-service to learn new points")
     ] = 300.0,
+    reimport: Annotated[
+        bool, typer.Option("--reimport", help="import even when the catalogue looks loaded already")
+    ] = False,
     chunk_lines: ChunkLines = DEFAULT_CHUNK_LINES,
     gateway: Gateway_ = DEFAULT_GATEWAY_URL,
     user: User = None,
@@ -245,12 +260,19 @@ def demo_load(
     with tempfile.TemporaryDirectory(prefix="citizeninfo-demo-") as folder:
         path = Path(folder) / "catalogue.ndjson"
         demo_generate(points=points, seed=seed, out=path)
-        try:
-            summary = _run_import(client, path, chunk_lines)
-        except (GatewayError, httpx.HTTPError) as error:
-            raise _fail(error) from error
         with path.open(encoding="utf-8") as handle:
             service_points = [json.loads(line) for line in handle if '"kind":"service_point"' in line]
+        summary = ImportSummary()
+        try:
+            if not reimport and client.holds_points(_sample(service_points, seed)):
+                console.print(
+                    "บัญชีจุดให้บริการนี้นำเข้าแล้ว (ตรวจตัวอย่าง) ข้ามการนำเข้า / this catalogue is already "
+                    "imported (sampled points match): import skipped (--reimport to send it anyway)"
+                )
+            else:
+                summary = _run_import(client, path, chunk_lines)
+        except (GatewayError, httpx.HTTPError) as error:
+            raise _fail(error) from error
 
     console.print("เตรียมตำแหน่งหมุดใกล้สถานที่จริงของอำเภอ / planning pins near real places of each district ...")
     from pin_service.adapters.geography import thai_geography  # loads GeoNames: only when pinning
