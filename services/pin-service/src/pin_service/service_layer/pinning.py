@@ -40,6 +40,12 @@ KEY_REUSED = "This idempotency key was already used for a different pin of this 
 WRITES_AT_ONCE = 16
 
 
+def _now_in_milliseconds() -> datetime:
+    # BSON keeps milliseconds: the pin answered now must equal the one a repeated key reads back.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def unknown_point(service_point_id: str) -> str:
     return f"No service point {service_point_id!r} in the catalogue."
 
@@ -143,7 +149,7 @@ class PinPlacement:
             accuracy_m=request.accuracy_m,
             flags=flags,
             pinned_by=principal.username,
-            pinned_at=datetime.now(UTC),
+            pinned_at=_now_in_milliseconds(),
         )
         event = CloudEvent.wrap(
             PinPlaced(
