@@ -17,8 +17,9 @@ class TopicTail:
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, **targets.kafka_options(reads=[topic])
         )
-        partitions = [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or [])]
-        assert partitions, f"topic {topic} does not exist"
+        # A topic created a moment ago (a throw-away broker's) can take a while to reach the metadata.
+        numbers = wait_until(lambda: sorted(self._consumer.partitions_for_topic(topic) or []), timeout=15, interval=0.5)
+        partitions = [TopicPartition(topic, p) for p in numbers]
         self._consumer.assign(partitions)
         for partition, offset in self._consumer.end_offsets(partitions).items():
             self._consumer.seek(partition, offset)
