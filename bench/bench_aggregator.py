@@ -178,7 +178,8 @@ def start_worker(settings: StatsSettings, run: str, datadir: str, lever: "Lever 
     faust = Path(sys.executable).parent / "faust"
     command = [str(faust), "-A", "stats_service.worker.app:app", *lever.faust_options, "worker", "-l", "warn"]
     command += ["--web-port", str(WEB_PORT), "--web-host", "127.0.0.1"]
-    log = open(Path(datadir) / f"worker-{lever.name}.log", "wb")  # kept open as long as the worker runs
+    log_name = f"worker-{lever.name.replace(' ', '-')}.log"
+    log = open(Path(datadir) / log_name, "wb")  # kept open as long as the worker runs
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603 — our own worker
 
 
