@@ -18,7 +18,7 @@ from pin_service.adapters.login_throttle import LoginThrottle
 from pin_service.adapters.password_work import PasswordWork
 from pin_service.adapters.search_index import SEARCH_CONSUMER_GROUP, SearchIndexWriter, ensure_search_index
 from pin_service.adapters.service_points import ServicePointStore
-from pin_service.api import accounts, catalogue, pin_batches, search, service_points
+from pin_service.api import accounts, catalogue, geography, pin_batches, search, service_points
 from pin_service.config import PinSettings
 from pin_service.domain.login_throttle import default_policy
 
@@ -93,6 +93,13 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
         description="ทะเบียนจุดให้บริการ บัญชีหน่วยงาน การปักหมุด และการค้นหา — catalogue, accounts, pins and search.",
         lifespan=lifespan,
         # Search first: /service-points/nearby must not be taken for a point id.
-        routers=[accounts.router, catalogue.router, search.router, service_points.router, pin_batches.router],
+        routers=[
+            accounts.router,
+            catalogue.router,
+            search.router,
+            service_points.router,
+            pin_batches.router,
+            geography.router,
+        ],
         searches=True,
     )

@@ -25,7 +25,16 @@ FAR_FROM_DISTRICT_KM = 25.0
 FAR_FROM_PROVINCE_KM = 60.0
 # Farther than this from any Thai place is out at sea or abroad even if the nearest place is Thai.
 OFFSHORE_KM = 60.0
-__all__ = ["EARTH_RADIUS_KM", "Place", "ThaiGeography", "distance_km", "thai_geography"]
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "Area",
+    "Place",
+    "ThaiGeography",
+    "distance_km",
+    "district_areas",
+    "province_areas",
+    "thai_geography",
+]
 # Thailand lies within 5.6-20.5 N, 97.3-105.7 E. Places of its neighbours are kept for 2 degrees
 # around it: a point within OFFSHORE_KM of a Thai place has its nearest place inside that margin.
 REGION_LAT = (3.5, 22.5)
@@ -179,3 +188,27 @@ def thai_gazetteer() -> Gazetteer:
 @cache
 def thai_geography() -> ThaiGeography:
     return ThaiGeography()
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A province or a district: its DOPA code and its Thai and English names."""
+
+    code: str
+    name_th: str
+    name_en: str
+
+
+@cache
+def province_areas() -> tuple[Area, ...]:
+    """Every province, by DOPA code."""
+    return tuple(Area(p.code, p.name_th, p.name_en) for p in sorted(geothai.provinces(), key=lambda p: p.code))
+
+
+@cache
+def district_areas(province_code: str) -> tuple[Area, ...] | None:
+    """The province's districts (อำเภอ, or เขต in Bangkok) by DOPA code; None for an unknown province."""
+    if geothai.province(province_code) is None:
+        return None
+    districts = sorted(geothai.districts(province_code), key=lambda d: d.code)
+    return tuple(Area(d.code, d.name_th, d.name_en) for d in districts)
