@@ -317,7 +317,7 @@ def main() -> None:
     settings = StatsSettings()
     bootstrap = settings.kafka_bootstrap_servers
     run = uuid.uuid4().hex[:8]
-    es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    es = Elasticsearch(settings.elasticsearch_hosts, request_timeout=60)
     es.options(ignore_status=404).indices.delete(index=",".join(StatsIndices(INDEX_PREFIX).all()))
     recreate_topics(bootstrap)
 

@@ -206,7 +206,7 @@ def test_a_rebuild_from_the_topics_gives_identical_documents_and_figures(
     # The live read model first has everything of this scenario (the test above, or wait here).
     _wait(lambda: scenario["department_ratings"]() >= RATINGS, CATCH_UP_SECONDS, lambda: "live not caught up")
     prefix = f"{settings.elasticsearch_index_prefix}-rebuildtest-{uuid.uuid4().hex[:6]}"
-    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    client = Elasticsearch(settings.elasticsearch_hosts, request_timeout=60)
     try:
         result = subprocess.run(
             [sys.executable, "-m", "stats_service.rebuild", "--index-prefix", prefix],

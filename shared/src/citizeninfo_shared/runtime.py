@@ -52,7 +52,7 @@ async def service_runtime(
     if use_elasticsearch:
         from elasticsearch import AsyncElasticsearch  # only here: it costs about a second at every start
 
-        elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=5)
+        elasticsearch = AsyncElasticsearch(settings.elasticsearch_hosts, request_timeout=5)
         app.state.elasticsearch = elasticsearch
         probes["elasticsearch"] = elasticsearch_probe(elasticsearch)
     if needed_to_answer is None:

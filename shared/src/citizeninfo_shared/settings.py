@@ -81,7 +81,11 @@ class ServiceSettings(KafkaSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "citizeninfo"
     mongodb_max_pool_size: int = 12
+    # One URL, or several separated by commas (the nodes of a cluster: the client fails over between them).
     elasticsearch_url: str = "http://127.0.0.1:9200"
+    # Copies of every index's shard on other nodes: 0 on one node, 1 or more in a cluster, so a lost
+    # node loses no search and no statistics.
+    elasticsearch_number_of_replicas: int = Field(default=0, ge=0)
 
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     jwt_issuer: str = "citizeninfo-pin-service"
@@ -106,6 +110,11 @@ class ServiceSettings(KafkaSettings):
     relay_abandoned_batch_seconds: float = 60.0
     # Readiness checks give up after this long so a hung dependency cannot hang the probe.
     readiness_timeout_seconds: float = 2.0
+
+    @property
+    def elasticsearch_hosts(self) -> list[str]:
+        """The Elasticsearch node URLs of elasticsearch_url, for the client's list of hosts."""
+        return [url.strip() for url in self.elasticsearch_url.split(",") if url.strip()]
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets_in_production(self) -> "ServiceSettings":

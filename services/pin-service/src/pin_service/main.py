@@ -24,7 +24,7 @@ from pin_service.domain.login_throttle import default_policy
 
 
 async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
-    await ensure_search_index(app.state.elasticsearch)
+    await ensure_search_index(app.state.elasticsearch, replicas=settings.elasticsearch_number_of_replicas)
     writer = SearchIndexWriter(app.state.elasticsearch, app.state.db, app.state.geography)
     follower = TopicFollower(
         settings.kafka_bootstrap_servers,

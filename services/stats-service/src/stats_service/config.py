@@ -8,8 +8,6 @@ class StatsSettings(ServiceSettings):
 
     # Every read-model index is named "<prefix>-<read model>", e.g. citizeninfo-service-points.
     elasticsearch_index_prefix: str = "citizeninfo"
-    # One node in development; a cluster sets 1 or more so a lost node loses no statistics.
-    elasticsearch_number_of_replicas: int = 0
 
     # The Faust worker (a separate process from the API; see README).
     faust_app_id: str = "citizeninfo-stats"

@@ -89,7 +89,7 @@ async def _commit_group_offsets(settings: StatsSettings, ends: dict[TopicPartiti
 async def rebuild(settings: StatsSettings, index_prefix: str, *, replace: bool) -> dict:
     started = time.monotonic()
     indices = StatsIndices(index_prefix)
-    client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
+    client = AsyncElasticsearch(settings.elasticsearch_hosts, request_timeout=60)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         **kafka_client_options(settings),

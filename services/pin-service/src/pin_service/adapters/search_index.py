@@ -13,7 +13,7 @@ from citizeninfo_shared.events import CloudEvent
 from citizeninfo_shared.events.catalogue import ServicePointUpserted
 from citizeninfo_shared.events.envelope import EventData
 from citizeninfo_shared.events.pins import PinPlaced
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, BadRequestError
 from elasticsearch.helpers import async_bulk
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
@@ -55,13 +55,20 @@ MAPPING: dict[str, Any] = {
 }
 
 
-async def ensure_search_index(elasticsearch: AsyncElasticsearch) -> None:
+async def ensure_search_index(elasticsearch: AsyncElasticsearch, *, replicas: int = 0) -> None:
+    """Creates the index if missing; an existing one gets the replica count asked for (a cluster that grew)."""
     if not await elasticsearch.indices.exists(index=SEARCH_INDEX):
-        await elasticsearch.indices.create(
-            index=SEARCH_INDEX,
-            mappings=MAPPING,
-            settings={"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"},
-        )
+        try:
+            await elasticsearch.indices.create(
+                index=SEARCH_INDEX,
+                mappings=MAPPING,
+                settings={"number_of_shards": 1, "number_of_replicas": replicas, "refresh_interval": "1s"},
+            )
+            return
+        except BadRequestError as error:  # another replica created it in between; anything else is real
+            if error.error != "resource_already_exists_exception":
+                raise
+    await elasticsearch.indices.put_settings(index=SEARCH_INDEX, settings={"number_of_replicas": replicas})
 
 
 def _valid(events: Sequence[CloudEvent], model: type[EventDataT]) -> list[EventDataT]:

@@ -130,7 +130,9 @@ async def ensure_indices(
         name = indices.name(read_model)
         if await client.indices.exists(index=name):
             await client.indices.put_mapping(index=name, **mapping)
-            await client.indices.put_settings(index=name, settings={"refresh_interval": refresh_interval})
+            await client.indices.put_settings(
+                index=name, settings={"refresh_interval": refresh_interval, "number_of_replicas": replicas}
+            )
             continue
         try:
             await client.indices.create(

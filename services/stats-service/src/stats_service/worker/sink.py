@@ -46,7 +46,7 @@ class ElasticsearchSink:
     async def _connect(self) -> StatsWriter:
         settings = self._settings
         indices = StatsIndices(settings.elasticsearch_index_prefix)
-        self._client = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=10)
+        self._client = AsyncElasticsearch(settings.elasticsearch_hosts, request_timeout=10)
 
         def before_sleep(state: RetryCallState) -> None:
             log.error(
