@@ -1,4 +1,5 @@
 import "leaflet/dist/leaflet.css";
+import "./fonts.css";
 import "./styles.css";
 
 import { session, signOut } from "./auth";
