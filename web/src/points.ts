@@ -151,3 +151,30 @@ export function copyAnswer(service: ServiceInfo, readiness: Readiness | null): C
   const reason = statuses.includes(null) ? "unsurveyed" : statuses.includes("in_progress") ? "in_progress" : "required";
   return { verdict: "bring", bring, reason, cancelled };
 }
+
+// ------------------------------------------------------------------ satisfaction (stats-service)
+export interface FairScore {
+  score: number | null;
+  low: number | null;
+  high: number | null;
+  rankable: boolean;
+}
+
+/** One window (7d, 30d, all) of a point's ratings: counts, the plain mean and the fair score. */
+export interface RatingWindow {
+  ratings: number;
+  verified: number;
+  mean: number | null;
+  /** Ratings saying a photocopy was demanded: what citizens report, beside the agency's answer. */
+  asked_for_copy: number;
+  fair_score: FairScore;
+}
+
+export interface Satisfaction {
+  windows: Record<string, RatingWindow>;
+}
+
+/** All ratings ever given, the window the point page shows too. */
+export function allTime(satisfaction: Satisfaction): RatingWindow | undefined {
+  return satisfaction.windows.all ?? Object.values(satisfaction.windows)[0];
+}

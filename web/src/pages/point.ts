@@ -10,36 +10,20 @@ import { formatDate, formatNumber, hasMessage, localName, t, type MessageKey } f
 import { createMap, showPoints } from "../map";
 import {
   agencyLabel,
+  allTime,
   areaLabel,
   copyAnswer,
   directionLinks,
   normalizePoint,
   type DocumentRequirement,
+  type RatingWindow as Window,
   type Readiness,
+  type Satisfaction,
   type ServiceInfo,
   type ServicePoint,
 } from "../points";
 import type { PageContext } from "../router";
 import { backToSearch, citizenErrorText } from "./citizen-errors";
-
-interface FairScore {
-  score: number | null;
-  low: number | null;
-  high: number | null;
-  rankable: boolean;
-}
-
-interface Window {
-  ratings: number;
-  verified: number;
-  mean: number | null;
-  asked_for_copy: number;
-  fair_score: FairScore;
-}
-
-interface Satisfaction {
-  windows: Record<string, Window>;
-}
 
 interface PublicRating {
   service_id: string | null;
@@ -173,7 +157,7 @@ async function loadRatings(pointId: string, signal: AbortSignal): Promise<Public
 async function loadSatisfaction(pointId: string, signal: AbortSignal): Promise<Window | Error> {
   try {
     const body = await get<Satisfaction>(`/api/stats/v1/satisfaction/service-points/${encodeURIComponent(pointId)}`, {}, signal);
-    return body.windows.all ?? Object.values(body.windows)[0];
+    return allTime(body) ?? new Error("no ratings window");
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

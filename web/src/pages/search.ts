@@ -1,14 +1,27 @@
 // Citizens: search (ค้นหา) by the service they need and the place ("ทำบัตรประชาชน เชียงใหม่"), or near me
-// with the same words; results as a list (keyboard and screen readers) with real totals and more pages,
-// each with distance, agency, area and whether copies are still asked for, and on a map.
+// with the same words, optionally in a province and district chosen by name; results as a list (keyboard
+// and screen readers) with real totals and more pages, each with distance, agency, area, the copy status
+// (the agency's answer beside what visitors report) and the fair score with its number of ratings, and on
+// a map.
 
 import L from "leaflet";
 
 import { ApiError, get } from "../api";
 import { field, h, pageHeading, replaceChildren, setMessage, statusMessage } from "../dom";
+import { areaPicker } from "../geography";
 import { formatDistance, formatNumber, hasMessage, language, localName, t, type MessageKey } from "../i18n";
 import { createMap, showPoints } from "../map";
-import { agencyLabel, areaLabel, pointItems, pointLabel, type Readiness, type ServicePoint } from "../points";
+import {
+  agencyLabel,
+  allTime,
+  areaLabel,
+  pointItems,
+  pointLabel,
+  type RatingWindow,
+  type Readiness,
+  type Satisfaction,
+  type ServicePoint,
+} from "../points";
 import { navigate, type PageContext } from "../router";
 import { citizenErrorText } from "./citizen-errors";
 
@@ -46,8 +59,29 @@ export async function searchPage({ main, query, signal }: PageContext): Promise<
   const lon = query.get("lon");
   const near = Boolean(lat && lon);
   const provinceCode = query.get("province_code");
+  const districtCode = provinceCode ? query.get("district_code") : null;
   const queryInput = h("input", { type: "search", name: "q", autocomplete: "off", value: words });
   const message = statusMessage();
+  const picker = areaPicker(provinceCode, districtCode, signal);
+  const area = h(
+    "fieldset",
+    { class: "area-picker" },
+    h("legend", {}, t("search.area")),
+    field(t("search.province"), picker.province),
+    field(t("search.district"), picker.district),
+  );
+  // Without the list of places (an older pin-service) the search works as before, by words alone.
+  void picker.ready.then((available) => {
+    if (!available) area.remove();
+  });
+  /** The search's words and the chosen area: the codes the API filters on, as the URL carries them. */
+  const searchParams = (): URLSearchParams => {
+    const params = new URLSearchParams();
+    if (queryInput.value.trim()) params.set("q", queryInput.value.trim());
+    if (picker.province.value) params.set("province_code", picker.province.value);
+    if (picker.province.value && picker.district.value) params.set("district_code", picker.district.value);
+    return params;
+  };
 
   const form = h(
     "form",
@@ -56,19 +90,18 @@ export async function searchPage({ main, query, signal }: PageContext): Promise<
       role: "search",
       onsubmit: (event: Event) => {
         event.preventDefault();
-        const params = new URLSearchParams();
-        if (queryInput.value.trim()) params.set("q", queryInput.value.trim());
-        navigate(`/search?${params}`);
+        navigate(`/search?${searchParams()}`);
       },
     },
     field(t("search.query"), queryInput, t("citizen.search.hint")),
+    area,
     h(
       "div",
       { class: "actions" },
       h("button", { type: "submit" }, t("search.submit")),
       h(
         "button",
-        { type: "button", class: "secondary", onclick: () => findNearMe(queryInput.value.trim(), message) },
+        { type: "button", class: "secondary", onclick: () => findNearMe(searchParams(), message) },
         t("search.near"),
       ),
     ),
@@ -128,6 +161,7 @@ export async function searchPage({ main, query, signal }: PageContext): Promise<
       {
         q: words,
         province_code: provinceCode,
+        district_code: districtCode,
         lat,
         lon,
         radius_m: near ? NEARBY_RADIUS_M : null,
@@ -197,7 +231,9 @@ function understoodText(understood: Understood, near: boolean): string {
 
 function resultItem(point: ServicePoint, signal: AbortSignal): HTMLElement {
   const copy = h("span", { class: "result-copy" }, t("citizen.result.copy", { s: t("loading") }));
-  void loadCopyStatus(point.id, copy, signal);
+  const reports = h("span", { class: "result-reports", hidden: true });
+  const score = h("span", { class: "result-score" }, t("citizen.result.score", { s: t("loading") }));
+  void loadGlance(point.id, { copy, reports, score }, signal);
   const area = areaLabel(point);
   const agency = agencyLabel(point);
   return h(
@@ -207,33 +243,91 @@ function resultItem(point: ServicePoint, signal: AbortSignal): HTMLElement {
     area ? h("span", { class: "result-meta" }, t("citizen.result.area", { a: area })) : null,
     agency ? h("span", { class: "result-meta" }, t("citizen.result.agency", { a: agency })) : null,
     copy,
+    reports,
+    score,
     point.address_th ? h("span", { class: "result-address" }, point.address_th) : null,
     point.location ? null : h("span", { class: "result-meta muted" }, t("citizen.result.notpinned")),
   );
 }
 
-async function loadCopyStatus(pointId: string, target: HTMLElement, signal: AbortSignal): Promise<void> {
-  let text: string;
-  let status = "unknown";
-  try {
-    const readiness = await get<Readiness>(
-      `/api/nocopy/v1/service-points/${encodeURIComponent(pointId)}/readiness`,
-      {},
-      signal,
-    );
-    status = readiness.copy_status;
-    text = t(`status.${readiness.copy_status}` as MessageKey);
-  } catch (error) {
-    if (signal.aborted) return;
-    const unsurveyed = error instanceof ApiError && error.status === 404 && !error.notAvailable;
-    status = unsurveyed ? "unsurveyed" : "unknown";
-    text = unsurveyed ? t("status.unsurveyed") : t("citizen.result.copy.unknown");
-  }
-  target.dataset.copyStatus = status;
-  replaceChildren(target, t("citizen.result.copy", { s: text }));
+interface Glance {
+  copy: HTMLElement;
+  reports: HTMLElement;
+  score: HTMLElement;
 }
 
-function findNearMe(words: string, message: HTMLElement): void {
+/** A result at a glance: the agency's copy answer, what visitors report, and the fair score. */
+async function loadGlance(pointId: string, glance: Glance, signal: AbortSignal): Promise<void> {
+  const id = encodeURIComponent(pointId);
+  const [readiness, satisfaction] = await Promise.allSettled([
+    get<Readiness>(`/api/nocopy/v1/service-points/${id}/readiness`, {}, signal),
+    get<Satisfaction>(`/api/stats/v1/satisfaction/service-points/${id}`, {}, signal),
+  ]);
+  if (signal.aborted) return;
+  const ratings = satisfaction.status === "fulfilled" ? (allTime(satisfaction.value) ?? null) : null;
+  const status = showCopyStatus(glance.copy, readiness);
+  showReports(glance.reports, ratings, status);
+  showScore(glance.score, ratings);
+}
+
+function showCopyStatus(target: HTMLElement, readiness: PromiseSettledResult<Readiness>): string {
+  if (readiness.status === "fulfilled") {
+    const status = readiness.value.copy_status;
+    target.dataset.copyStatus = status;
+    replaceChildren(
+      target,
+      t("citizen.result.copy", { s: "" }),
+      h("span", { class: `badge badge-${status}` }, t(`status.${status}` as MessageKey)),
+      " ",
+      h("span", { class: "muted" }, t("citizen.result.copy.agency")),
+    );
+    return status;
+  }
+  const error = readiness.reason;
+  const unsurveyed = error instanceof ApiError && error.status === 404 && !error.notAvailable;
+  const status = unsurveyed ? "unsurveyed" : "unknown";
+  target.dataset.copyStatus = status;
+  replaceChildren(
+    target,
+    t("citizen.result.copy", { s: unsurveyed ? t("status.unsurveyed") : t("citizen.result.copy.unknown") }),
+  );
+  return status;
+}
+
+/** What visitors said in their ratings ("was a copy asked for?"), only when someone has rated. */
+function showReports(target: HTMLElement, ratings: RatingWindow | null, agencyStatus: string): void {
+  if (!ratings?.ratings) return;
+  const conflict = agencyStatus === "cancelled" && ratings.asked_for_copy > 0;
+  target.dataset.asked = String(ratings.asked_for_copy);
+  target.classList.toggle("result-conflict", conflict);
+  replaceChildren(
+    target,
+    t("citizen.result.reports", { asked: formatNumber(ratings.asked_for_copy), n: formatNumber(ratings.ratings) }),
+    conflict ? [" — ", h("strong", {}, t("citizen.result.reports.conflict"))] : null,
+  );
+  target.hidden = false;
+}
+
+/** The fair score only once there are enough ratings to rank (as on the point's page); always the count. */
+function showScore(target: HTMLElement, ratings: RatingWindow | null): void {
+  let text: string;
+  if (!ratings) {
+    text = t("citizen.result.score.unknown");
+  } else if (!ratings.ratings) {
+    text = t("citizen.score.none");
+  } else if (ratings.fair_score.score === null || !ratings.fair_score.rankable) {
+    text = t("citizen.result.score.few", { n: formatNumber(ratings.ratings) });
+  } else {
+    text = t("citizen.result.score.value", {
+      score: formatNumber(ratings.fair_score.score, 1),
+      n: formatNumber(ratings.ratings),
+    });
+  }
+  target.dataset.ratings = ratings ? String(ratings.ratings) : "";
+  replaceChildren(target, t("citizen.result.score", { s: text }));
+}
+
+function findNearMe(chosen: URLSearchParams, message: HTMLElement): void {
   if (!("geolocation" in navigator)) {
     setMessage(message, "error", t("search.near.denied"));
     return;
@@ -241,9 +335,9 @@ function findNearMe(words: string, message: HTMLElement): void {
   setMessage(message, "info", t("search.near.busy"));
   navigator.geolocation.getCurrentPosition(
     (position) => {
-      // The typed words still count near me: "ทำบัตรประชาชน" + near me = ID-card offices nearest first.
-      const params = new URLSearchParams();
-      if (words) params.set("q", words);
+      // The typed words (and a chosen area) still count near me: "ทำบัตรประชาชน" + near me = ID-card
+      // offices nearest first.
+      const params = new URLSearchParams(chosen);
       params.set("lat", position.coords.latitude.toFixed(6));
       params.set("lon", position.coords.longitude.toFixed(6));
       navigate(`/search?${params}`);
