@@ -10,6 +10,7 @@ from card_gateway.adapters.gdx import GdxConfig
 from card_gateway.adapters.reader_store import Reader
 from card_gateway.config import CardSettings
 from card_gateway.main import create_app
+from card_gateway.service_layer.replicas import LocalOnly
 from citizeninfo_shared.auth import TokenCodec
 from citizeninfo_shared.catalogue_projection import ServicePointRef
 from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, no_runtime
@@ -140,6 +141,7 @@ def app(
     app.state.agent_store = agent_store
     app.state.reader_store = reader_store
     app.state.card_desk = desk
+    app.state.replicas = LocalOnly(desk)  # type: ignore[arg-type]  # the routes need only its two methods
     app.state.verification_store = verification_store
     app.state.catalogue = FakeCatalogue()
     return app

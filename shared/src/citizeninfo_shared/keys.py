@@ -41,6 +41,7 @@ class Purpose(StrEnum):
     CLIENT_ADDRESS = "client-address"  # pin-service, feedback-service: rate-limit and throttle counters
     IDEMPOTENCY_KEY = "idempotency-key"  # feedback-service: the rating id derived from an Idempotency-Key
     PUBLIC_COMPLAINT_ID = "public-complaint-id"  # feedback-service: the `req_…` id anonymous callers see
+    CARD_REPLICA = "card-replica"  # card-gateway: replicas forwarding requests and closing links for each other
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from citizeninfo_shared.settings import ServiceSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -31,6 +32,13 @@ class CardSettings(ServiceSettings):
     # older keys stay listed until every value was sealed again (on read).
     secrets_at_rest_keys: dict[str, SecretStr] = {DEVELOPMENT_SECRETS_KEY_ID: SecretStr(DEVELOPMENT_SECRETS_KEY)}
     secrets_at_rest_key_id: str = DEVELOPMENT_SECRETS_KEY_ID
+    # Several replicas (CITIZENINFO_CARD_REPLICA_URL): where the other replicas reach this one, e.g.
+    # http://127.0.0.1:8005, in Kubernetes http://$(POD_IP):8005. Unset: a single process, as before.
+    card_replica_url: str | None = None
+    # Each replica writes its heartbeat this often; one silent for 3 beats counts as gone.
+    card_replica_heartbeat_seconds: float = Field(default=5.0, gt=0, le=60)
+    # A forwarded request or a "close this link" the owner has not answered by then: the owner is gone.
+    card_replica_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
 
     @field_validator("gdx_allowed_hosts", mode="before")
     @classmethod
@@ -38,6 +46,26 @@ class CardSettings(ServiceSettings):
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
         return value
+
+    @field_validator("card_replica_url", mode="before")
+    @classmethod
+    def _check_replica_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return value
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ValueError("CITIZENINFO_CARD_REPLICA_URL is http(s)://host:port, without a path, query or user")
+        return url
 
     @model_validator(mode="after")
     def _refuse_development_keys_in_production(self) -> "CardSettings":

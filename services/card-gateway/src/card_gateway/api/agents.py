@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import structlog
+from asgi_correlation_id import correlation_id
 from citizeninfo_shared.auth import CurrentPrincipal, Principal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDiscon
 from starlette.websockets import WebSocketState
 
 from card_gateway.adapters.agent_store import Agent, AgentStore
-from card_gateway.api.deps import AgentStoreDep, AgentTtlDep, CardDeskDep
+from card_gateway.api.deps import AgentStoreDep, AgentTtlDep, ReplicasDep
 from card_gateway.api.schemas import AgentCredentials, AgentList, AgentRegistration, AgentView
 from card_gateway.domain.agent_tokens import new_agent_token, token_digest, token_expiry
 
@@ -97,12 +98,13 @@ async def list_agents(
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     store: AgentStoreDep,
-    desk: CardDeskDep,
+    replicas: ReplicasDep,
 ) -> AgentList:
     await _may_manage_point(service_point_id, principal, catalogue)
     now = datetime.now(UTC)
     agents = await store.at_point(service_point_id)
-    return AgentList(items=[_view(a, connected=desk.is_connected(a.agent_id), now=now) for a in agents])
+    connected = await replicas.connected(a.agent_id for a in agents)  # linked to any live replica
+    return AgentList(items=[_view(a, connected=a.agent_id in connected, now=now) for a in agents])
 
 
 @router.delete(
@@ -112,12 +114,16 @@ async def list_agents(
     responses=_NO_AGENT,
 )
 async def revoke_agent(
-    agent_id: AgentId, principal: CurrentPrincipal, catalogue: CatalogueDep, store: AgentStoreDep, desk: CardDeskDep
+    agent_id: AgentId,
+    principal: CurrentPrincipal,
+    catalogue: CatalogueDep,
+    store: AgentStoreDep,
+    replicas: ReplicasDep,
 ) -> None:
     await _managed_agent(agent_id, principal, catalogue, store)
     await store.revoke(agent_id, by=principal.username, at=datetime.now(UTC))  # None: revoked already
     log.info("agent_revoked", agent_id=agent_id, by=principal.username)
-    await desk.disconnect_agent(agent_id)
+    await replicas.close_agent(agent_id, request_id=correlation_id.get())  # on whichever replica holds it
 
 
 @router.post(
@@ -130,7 +136,7 @@ async def rotate_agent_token(
     principal: CurrentPrincipal,
     catalogue: CatalogueDep,
     store: AgentStoreDep,
-    desk: CardDeskDep,
+    replicas: ReplicasDep,
     ttl: AgentTtlDep,
     response: Response,
 ) -> AgentCredentials:
@@ -142,7 +148,7 @@ async def rotate_agent_token(
         raise Problem(409, "This agent is revoked; register a new one.", reason="agent_revoked")
     log.info("agent_token_rotated", agent_id=agent_id, by=principal.username)
     # The link was opened with the old token: it goes too (the agent comes back with the new one).
-    await desk.disconnect_agent(agent_id)
+    await replicas.close_agent(agent_id, request_id=correlation_id.get())
     response.headers["Cache-Control"] = "no-store"
     return AgentCredentials(agent_id=agent_id, token=credentials.token, expires_at=rotated.expires_at)
 

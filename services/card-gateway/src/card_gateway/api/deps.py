@@ -10,6 +10,7 @@ from card_gateway.adapters.reader_store import ReaderStore
 from card_gateway.adapters.verification_store import VerificationStore
 from card_gateway.domain.outbound_urls import OutboundUrlPolicy
 from card_gateway.service_layer.card_desk import CardDesk
+from card_gateway.service_layer.replicas import Replicas
 
 
 async def _agent_store(request: Request) -> AgentStore:
@@ -28,10 +29,15 @@ async def _verification_store(request: Request) -> VerificationStore:
     return request.app.state.verification_store
 
 
+async def _replicas(request: Request) -> Replicas:
+    return request.app.state.replicas
+
+
 AgentStoreDep = Annotated[AgentStore, Depends(_agent_store)]
 ReaderStoreDep = Annotated[ReaderStore, Depends(_reader_store)]
 CardDeskDep = Annotated[CardDesk, Depends(_card_desk)]
 VerificationStoreDep = Annotated[VerificationStore, Depends(_verification_store)]
+ReplicasDep = Annotated[Replicas, Depends(_replicas)]
 
 
 async def _agent_ttl(request: Request) -> timedelta:

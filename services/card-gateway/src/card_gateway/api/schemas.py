@@ -43,7 +43,7 @@ class AgentView(BaseModel):
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     status: Literal["active", "expired", "revoked"]
-    connected: bool = Field(description="whether it holds a WebSocket to this gateway process now")
+    connected: bool = Field(description="whether it holds a WebSocket to the gateway now (any live replica)")
 
 
 class AgentList(BaseModel):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from card_gateway.domain.purposes import Purpose
+from card_gateway.domain.replicas import new_session_id
 
 WAIT_SECONDS = 120.0  # how long a session waits for a card
 KEEP_UNFETCHED_SECONDS = 60.0  # how long a read waits to be fetched before it is forgotten
@@ -103,14 +104,18 @@ class Session:
 
 
 class SessionBook:
-    """All sessions of this process; at most one unfinished session per reader."""
+    """All sessions of this process; at most one unfinished session per reader.
 
-    def __init__(self) -> None:
+    With replicas on, session ids name this replica (`<replica id>.<random>`) so any replica finds the owner.
+    """
+
+    def __init__(self, replica_id: str | None = None) -> None:
         self._sessions: dict[str, Session] = {}
+        self._replica_id = replica_id
 
     def open(self, **fields) -> Session:
         self.forget_expired()
-        session = Session(session_id=secrets.token_urlsafe(16), **fields)
+        session = Session(session_id=new_session_id(self._replica_id), **fields)
         self._sessions[session.session_id] = session
         return session
 

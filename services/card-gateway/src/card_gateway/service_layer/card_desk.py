@@ -2,7 +2,8 @@
 
 Agents and sessions live in this process (a WebSocket cannot move between processes); the readers'
 state goes to the database for the readers list, and every read leaves an audit record with its
-visit event. Card data only passes through memory.
+visit event. Card data only passes through memory. With replicas on, the desk records which agents'
+links it holds (`LinkRecords`, service_layer/replicas.py) and names its sessions after its replica.
 """
 
 import asyncio
@@ -10,7 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from citizeninfo_shared.catalogue_projection import ServicePointRef
@@ -27,6 +28,7 @@ from card_gateway.adapters.reader_store import ReaderPlace, ReaderStore, reader_
 from card_gateway.adapters.verification_store import VerificationStore
 from card_gateway.adapters.visit_store import VisitStore
 from card_gateway.domain.purposes import RELEASED_FIELDS, Purpose, needs_photo, release
+from card_gateway.domain.replicas import new_link_id
 from card_gateway.domain.sealed_secrets import SealBroken
 from card_gateway.domain.sessions import Failure, Session, SessionBook
 from card_gateway.domain.visits import visit_keys
@@ -59,6 +61,16 @@ async def _nothing_to_close() -> None:
     return None
 
 
+class LinkRecords(Protocol):
+    """Where the other replicas read which replica holds an agent's link."""
+
+    async def claim(self, agent_id: str, link_id: str) -> None: ...
+
+    async def release(self, agent_id: str, link_id: str) -> bool:
+        """False when the agent has linked again since (here or on another replica)."""
+        ...
+
+
 @dataclass
 class AgentLink:
     agent: Agent
@@ -68,6 +80,7 @@ class AgentLink:
     card_present: dict[str, bool] = field(default_factory=dict)
     card_events: dict[str, int] = field(default_factory=dict)  # changes with every insert or removal
     read_started: dict[str, float] = field(default_factory=dict)  # request id → loop time
+    link_id: str = field(default_factory=new_link_id)  # a reconnect is a new link
 
 
 class CardDesk:
@@ -82,8 +95,11 @@ class CardDesk:
         visit_codec: VisitTokenCodec,
         keyring: Keyring,
         notify_relay: Callable[[str, Any], None],
+        replica_id: str | None = None,
+        link_records: LinkRecords | None = None,
     ) -> None:
-        self.sessions = SessionBook()
+        self.sessions = SessionBook(replica_id)
+        self._link_records = link_records
         self._links: dict[str, AgentLink] = {}
         self._readers = readers
         self._audit = audit
@@ -98,6 +114,8 @@ class CardDesk:
 
     async def agent_connected(self, agent: Agent, send: Send, close: Close = _nothing_to_close) -> AgentLink:
         link = AgentLink(agent=agent, send=send, close=close)
+        if self._link_records is not None:
+            await self._link_records.claim(agent.agent_id, link.link_id)  # before its readers are reported
         previous = self._links.get(agent.agent_id)
         self._links[agent.agent_id] = link
         if previous is not None:
@@ -105,10 +123,19 @@ class CardDesk:
         return link
 
     async def agent_disconnected(self, link: AgentLink) -> None:
-        if self._links.get(link.agent.agent_id) is link:
-            del self._links[link.agent.agent_id]
-            await self._readers.disconnect(list(link.readers))
-        await self._fail_sessions_of(link, Failure.AGENT_GONE)
+        try:
+            if self._links.get(link.agent.agent_id) is link:
+                del self._links[link.agent.agent_id]
+                # Linked again on another replica meanwhile: its readers are that link's now.
+                still_current = (
+                    await self._link_records.release(link.agent.agent_id, link.link_id)
+                    if self._link_records is not None
+                    else True
+                )
+                if still_current:
+                    await self._readers.disconnect(list(link.readers))
+        finally:
+            await self._fail_sessions_of(link, Failure.AGENT_GONE)
 
     def is_connected(self, agent_id: str) -> bool:
         return agent_id in self._links
