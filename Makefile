@@ -21,7 +21,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help prerequisites-% install up down clean status test test-unit crds test-integration test-fresh-install lint demo bench \
-	images compose-up compose-down compose-clean compose-test test-containers
+	images compose-up compose-down compose-clean compose-test test-containers cluster-up cluster-test cluster-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -104,6 +104,15 @@ test-containers: ## the container suite (CI runs it after make test): compose st
 	@status=0; $(MAKE) --no-print-directory compose-test || status=$$?; \
 	if [ $$status -ne 0 ]; then $(STACK) compose-logs; fi; \
 	$(MAKE) --no-print-directory compose-down; exit $$status
+
+cluster-up: prerequisites-up install ## the replicated topology natively: 3 Kafka, 3 Elasticsearch, 2 of every service and worker (not with make up)
+	$(STACK) cluster-up
+
+cluster-test: install ## drills against the cluster that is up: SIGKILL a broker, a search node, a replica of each service, a worker; exact counts
+	CITIZENINFO_TEST_TARGET=cluster $(PYTEST) -m cluster -s tests/cluster
+
+cluster-down: ## stop the replicated topology (data kept in .run/cluster; CLUSTER_REMOVE_DATA=1 removes it)
+	@if [ -x $(STACK) ]; then $(STACK) cluster-down $(if $(CLUSTER_REMOVE_DATA),--remove-data); fi
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,8 @@
 
 - ``native`` (unset, the default): the supervisord stack of `make up`. Secrets in .run/secrets.json,
   Kafka on 127.0.0.1:9092 without authentication, a program is a supervisor process.
+- ``cluster``: the replicated topology of `make cluster-up` (natively, supervised, data in .run/cluster):
+  as ``native`` (the same secrets and first ports), with programs named ``kafka-2``, ``pin-service-1`` ….
 - ``compose``: the docker-compose stack (project ``citizeninfo``, `make compose-test`). Secrets in .env,
   Kafka on 127.0.0.1:9092 with SASL/SCRAM as a Kafka user whose ACLs allow what the test does, and a
   program is the container ``citizeninfo_<program>_1``, controlled through the engine.
@@ -22,7 +24,8 @@ from pathlib import Path
 import httpx
 from citizeninfo_devstack import checks, supervisor
 from citizeninfo_devstack.paths import StackPaths
-from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFKA_PORT, MONGODB_PORT
+from citizeninfo_devstack.programs import CLUSTER as CLUSTER_TOPOLOGY
+from citizeninfo_devstack.programs import ELASTICSEARCH_PORT, GATEWAY_PORT, KAFKA_PORT, MONGODB_PORT, SINGLE
 from citizeninfo_devstack.topics import ACCESS
 from citizeninfo_shared.kafka import create_admin, create_producer, kafka_client_options
 from citizeninfo_shared.settings import KafkaSettings
@@ -32,9 +35,10 @@ from kafka.producer.future import FutureRecordMetadata
 from pydantic import SecretStr
 
 NAME = os.environ.get("CITIZENINFO_TEST_TARGET") or "native"
-if NAME not in {"native", "compose"}:
-    raise RuntimeError(f"CITIZENINFO_TEST_TARGET={NAME!r}: expected native or compose")
+if NAME not in {"native", "compose", "cluster"}:
+    raise RuntimeError(f"CITIZENINFO_TEST_TARGET={NAME!r}: expected native, compose or cluster")
 COMPOSE = NAME == "compose"
+CLUSTER = NAME == "cluster"
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = "citizeninfo"
@@ -219,7 +223,7 @@ def _inspect(program: str) -> dict:
 
 
 def _paths() -> StackPaths:
-    return StackPaths.discover()
+    return StackPaths.discover().topology(CLUSTER_TOPOLOGY.run_subdirectory if CLUSTER else "")
 
 
 def pid(program: str) -> int:
@@ -273,7 +277,7 @@ def system_is_up() -> bool:
     if not COMPOSE:
         from citizeninfo_devstack.stack import Stack
 
-        return Stack().is_up()
+        return Stack(topology=CLUSTER_TOPOLOGY if CLUSTER else SINGLE).is_up()
     return any(_healthy_if_there(name) for name in ("gateway-on-host", "gateway"))
 
 
@@ -285,4 +289,6 @@ def _healthy_if_there(program: str) -> bool:
 
 
 def how_to_start() -> str:
+    if CLUSTER:
+        return "run `make cluster-up` first"
     return "run `make compose-up` first (make compose-test does)" if COMPOSE else "run `make up` first (make test does)"

@@ -355,7 +355,7 @@ def render_native_gateway(workdir: Path) -> GatewayFiles:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - a config file
     )
-    upstreams = [{"name": name.replace("-", "_"), "port": port} for name, port in SERVICE_PORTS.items()]
+    upstreams = [{"name": name.replace("-", "_"), "ports": [port]} for name, port in SERVICE_PORTS.items()]
     run = REPO / ".run"  # the paths `make up` uses (StackPaths); tests that run nginx move them
     text = environment.get_template(NATIVE_GATEWAY_TEMPLATE.name).render(
         run=run, logs=run / "logs", port=GATEWAY_PORT, upstreams=upstreams, user=None, web_root=REPO / "web" / "dist"

@@ -24,19 +24,26 @@ MONGODB_URL = f"mongodb://127.0.0.1:{MONGODB_PORT}/"
 GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 
 
-def kafka_ready() -> list[str]:
-    admin = KafkaAdminClient(bootstrap_servers=KAFKA_BOOTSTRAP, request_timeout_ms=3_000)
+def kafka_ready(bootstrap: str = KAFKA_BOOTSTRAP, *, brokers: int = 1) -> list[str]:
+    """Kafka answers, with at least `brokers` brokers registered (a cluster's nodes have joined)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3_000)
     try:
-        return admin.list_topics()
+        topics = admin.list_topics()
+        registered = len(admin.describe_cluster()["brokers"])
+        if registered < brokers:
+            raise RuntimeError(f"{registered} of {brokers} Kafka brokers registered")
+        return topics
     finally:
         admin.close()
 
 
-def elasticsearch_ready() -> None:
-    response = httpx.get(f"{ELASTICSEARCH_URL}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "2s"})
+def elasticsearch_ready(url: str = ELASTICSEARCH_URL, *, nodes: int = 1) -> None:
+    params = {"wait_for_status": "yellow", "wait_for_nodes": f">={nodes}", "timeout": "2s"}
+    response = httpx.get(f"{url}/_cluster/health", params=params, timeout=5)
     response.raise_for_status()
-    if response.json()["status"] == "red":
-        raise RuntimeError("Elasticsearch cluster is red")
+    health = response.json()
+    if health["status"] == "red" or health.get("timed_out"):
+        raise RuntimeError(f"Elasticsearch: {health['status']}, {health['number_of_nodes']} of {nodes} nodes")
 
 
 def postgres_ready() -> None:
@@ -58,8 +65,8 @@ def service_ready(port: int) -> None:
     httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=3).raise_for_status()
 
 
-def stats_worker_ready() -> None:
-    httpx.get(f"http://127.0.0.1:{STATS_WORKER_WEB_PORT}/metrics", timeout=3).raise_for_status()
+def stats_worker_ready(port: int = STATS_WORKER_WEB_PORT) -> None:
+    httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=3).raise_for_status()
 
 
 def gateway_ready() -> None:

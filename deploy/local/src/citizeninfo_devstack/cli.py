@@ -8,6 +8,7 @@ from rich.table import Table
 
 from citizeninfo_devstack import compose, images
 from citizeninfo_devstack.paths import StackPaths
+from citizeninfo_devstack.programs import CLUSTER
 from citizeninfo_devstack.stack import Stack
 from citizeninfo_devstack.web import ensure_browser, ensure_web_build
 
@@ -48,6 +49,28 @@ def status() -> None:
     for name, state in sorted(states.items()):
         table.add_row(name, state)
     console.print(table)
+
+
+@app.command("cluster-up")
+def cluster_up() -> None:
+    """The replicated topology: 3 Kafka nodes, 3 Elasticsearch nodes, 2 replicas of every service, 2 workers."""
+    try:
+        Stack(console=console, topology=CLUSTER).up()
+    except RuntimeError as error:
+        console.print(f"[bold red]make cluster-up failed:[/] {error}")
+        raise typer.Exit(1) from error
+
+
+@app.command("cluster-down")
+def cluster_down(
+    remove_data: bool = typer.Option(False, "--remove-data", help="also remove .run/cluster (data, logs)"),
+) -> None:
+    """Stop the replicated topology (its data stays in .run/cluster unless asked)."""
+    stack = Stack(console=console, topology=CLUSTER)
+    if remove_data:
+        stack.clean()
+    else:
+        stack.down()
 
 
 @app.command()

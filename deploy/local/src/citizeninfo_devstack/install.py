@@ -73,7 +73,7 @@ def ensure_elasticsearch(paths: StackPaths, console: Console, owner: str | None)
     fetch_elasticsearch(paths, console)
     if not (paths.elasticsearch_home / "bin" / "elasticsearch").exists():
         console.print("Unpacking Elasticsearch …")
-        staging = paths.run / "elasticsearch.partial"
+        staging = paths.elasticsearch_home.with_name("elasticsearch.partial")
         shutil.rmtree(staging, ignore_errors=True)
         with zipfile.ZipFile(paths.elasticsearch_zip) as archive:
             for member in archive.infolist():

@@ -19,6 +19,9 @@ def _repo_root() -> Path:
 class StackPaths:
     repo: Path
     cache: Path
+    # Where a topology keeps its configuration, logs and data: `.run/` for `make up`; the replicated
+    # cluster of `make cluster-up` (cluster.py) keeps its own under `.run/cluster/`.
+    run_subdirectory: str = ""
 
     @classmethod
     def discover(cls) -> "StackPaths":
@@ -33,7 +36,15 @@ class StackPaths:
 
     @property
     def run(self) -> Path:
-        return self.repo / ".run"
+        return self.repo / ".run" / self.run_subdirectory if self.run_subdirectory else self.repo / ".run"
+
+    def topology(self, run_subdirectory: str) -> "StackPaths":
+        return StackPaths(self.repo, self.cache, run_subdirectory)
+
+    @property
+    def secrets_file(self) -> Path:
+        """One set of development secrets for every topology of this checkout (the tests read it)."""
+        return self.repo / ".run" / "secrets.json"
 
     @property
     def data(self) -> Path:
@@ -61,8 +72,8 @@ class StackPaths:
 
     @property
     def elasticsearch_home(self) -> Path:
-        # Unpacked inside .run/ so the unprivileged user that runs it can read it.
-        return self.run / f"elasticsearch-{ELASTICSEARCH_VERSION}"
+        # Unpacked inside .run/ so the unprivileged user that runs it can read it; every topology runs it.
+        return self.repo / ".run" / f"elasticsearch-{ELASTICSEARCH_VERSION}"
 
     @property
     def ferretdb_binary(self) -> Path:

@@ -1,4 +1,5 @@
-"""`make up` / `make down` / `make clean`: the whole system, natively, supervised, in order."""
+"""`make up` / `make down` / `make clean`: the whole system, natively, supervised, in order; the same
+for the replicated topology of `make cluster-up` / `make cluster-down` (programs.CLUSTER)."""
 
 import base64
 import json
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from citizeninfo_shared.kafka import ensure_topics
+from citizeninfo_shared.settings import KafkaSettings
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
@@ -21,19 +23,17 @@ from citizeninfo_devstack import checks, compose, supervisor, virtual_reader
 from citizeninfo_devstack.install import install_all
 from citizeninfo_devstack.paths import StackPaths, java17_home, postgres_bin
 from citizeninfo_devstack.programs import (
-    ELASTICSEARCH_PORT,
-    ELASTICSEARCH_TRANSPORT_PORT,
+    CLUSTER,
     FERRETDB_DEBUG_PORT,
     GATEWAY_PORT,
-    KAFKA_CONTROLLER_PORT,
-    KAFKA_PORT,
     POSTGRES_DATABASE,
     POSTGRES_PORT,
     POSTGRES_USER,
     PROMETHEUS_PORT,
     SERVICES,
-    STATS_WORKER_WEB_PORT,
+    SINGLE,
     Program,
+    Topology,
     edge_programs,
     infrastructure_programs,
     service_programs,
@@ -52,14 +52,25 @@ def install_shared_gateway_files(repo: Path, conf: Path) -> None:
 
 
 class Stack:
-    def __init__(self, paths: StackPaths | None = None, console: Console | None = None) -> None:
-        self.paths = paths or StackPaths.discover()
+    def __init__(
+        self, paths: StackPaths | None = None, console: Console | None = None, topology: Topology = SINGLE
+    ) -> None:
+        self.topology = topology
+        self.paths = paths or StackPaths.discover().topology(topology.run_subdirectory)
         self.console = console or Console()
+
+    @property
+    def name(self) -> str:
+        return "the replicated cluster" if self.topology is CLUSTER else "CITIZENinfo"
+
+    def other(self) -> "Stack":
+        """The other topology: both use the gateway's and Kafka's ports, so only one may run."""
+        return Stack(console=self.console, topology=SINGLE if self.topology is CLUSTER else CLUSTER)
 
     # ----------------------------------------------------------------------------------- secrets
     def secrets(self) -> dict[str, str]:
         """Development secrets, made once per checkout; the admin password may come from the env."""
-        store = self.paths.run / "secrets.json"
+        store = self.paths.secrets_file
         saved = json.loads(store.read_text()) if store.exists() else {}
         values = {
             "jwt_secret": saved.get("jwt_secret") or random_secrets.token_urlsafe(48),
@@ -90,47 +101,60 @@ class Stack:
         target.write_text(environment.get_template(template).render(**context))
 
     def configure(self, unprivileged_user: str | None, secrets: dict[str, str]) -> list[Program]:
-        p = self.paths
+        p, topology = self.paths, self.topology
         for directory in (
             p.conf,
             p.logs,
-            p.data / "kafka",
             p.data / "ferretdb-state",
             p.postgres_socket_dir,
             p.data / "prometheus",
-            p.data / "faust",
-            p.data / "elasticsearch",
-            p.logs / "elasticsearch",
             p.run / "nginx",
+            *(p.data / name for name in topology.kafka_names()),
+            *(p.data / name for name in topology.elasticsearch_names()),
+            *(p.logs / name for name in topology.elasticsearch_names()),
         ):
             directory.mkdir(parents=True, exist_ok=True)
         for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (p.run / "nginx" / temp).mkdir(exist_ok=True)
 
-        self._render(
-            "kafka.properties.j2",
-            p.conf / "kafka.properties",
-            port=KAFKA_PORT,
-            controller_port=KAFKA_CONTROLLER_PORT,
-            data=p.data / "kafka",
-        )
+        voters = ",".join(f"{n + 1}@127.0.0.1:{port}" for n, port in enumerate(topology.kafka_controller_ports()))
+        for n, name in enumerate(topology.kafka_names()):
+            self._render(
+                "kafka.properties.j2",
+                p.conf / f"{name}.properties",
+                node_id=n + 1,
+                voters=voters,
+                port=topology.kafka_ports()[n],
+                controller_port=topology.kafka_controller_ports()[n],
+                data=p.data / name,
+                replication_factor=topology.topic_replication_factor,
+                min_insync_replicas=topology.min_insync_replicas,
+            )
         shutil.copyfile(p.templates / "kafka-log4j2.yaml", p.conf / "kafka-log4j2.yaml")
 
-        es_conf = p.conf / "elasticsearch"
-        if not (es_conf / "jvm.options").exists():
-            shutil.copytree(p.elasticsearch_home / "config", es_conf, dirs_exist_ok=True)
-        self._render(
-            "elasticsearch.yml.j2",
-            es_conf / "elasticsearch.yml",
-            port=ELASTICSEARCH_PORT,
-            transport_port=ELASTICSEARCH_TRANSPORT_PORT,
-            data=p.data / "elasticsearch",
-            logs=p.logs / "elasticsearch",
-        )
+        es_names = topology.elasticsearch_names()
+        transport_ports = topology.elasticsearch_transport_ports()
+        several = len(es_names) > 1
+        for n, name in enumerate(es_names):
+            es_conf = p.conf / name
+            if not (es_conf / "jvm.options").exists():
+                shutil.copytree(p.elasticsearch_home / "config", es_conf, dirs_exist_ok=True)
+            self._render(
+                "elasticsearch.yml.j2",
+                es_conf / "elasticsearch.yml",
+                cluster_name=self.elasticsearch_cluster_name,
+                node_name=f"citizeninfo-{topology.name}-{n + 1}" if several else "citizeninfo-dev-1",
+                port=topology.elasticsearch_ports()[n],
+                transport_port=transport_ports[n],
+                data=p.data / name,
+                logs=p.logs / name,
+                seed_hosts=[f"127.0.0.1:{port}" for port in transport_ports] if several else [],
+                initial_master_nodes=[f"citizeninfo-{topology.name}-{m + 1}" for m in range(len(es_names))],
+            )
 
         # The gateway: this machine's part rendered, the routes shared with compose and Kubernetes beside it.
         install_shared_gateway_files(p.repo, p.conf)
-        upstreams = [{"name": s.name.replace("-", "_"), "port": s.port} for s in SERVICES]
+        upstreams = [{"name": s.name.replace("-", "_"), "ports": topology.replica_ports(s)} for s in SERVICES]
         self._render(
             "nginx.conf.j2",
             p.conf / "nginx.conf",
@@ -142,9 +166,16 @@ class Stack:
             web_root=p.repo / "web" / "dist",
         )
 
-        scrape_jobs = [{"name": s.name, "path": "/metrics", "target": f"127.0.0.1:{s.port}"} for s in SERVICES]
+        scrape_jobs = [
+            {"name": name, "path": "/metrics", "target": f"127.0.0.1:{port}"}
+            for s in SERVICES
+            for name, port in zip(topology.replica_names(s), topology.replica_ports(s), strict=True)
+        ]
         scrape_jobs += [
-            {"name": "stats-worker", "path": "/metrics", "target": f"127.0.0.1:{STATS_WORKER_WEB_PORT}"},
+            {"name": name, "path": "/metrics", "target": f"127.0.0.1:{port}"}
+            for name, port in zip(topology.worker_names(), topology.worker_web_ports(), strict=True)
+        ]
+        scrape_jobs += [
             {"name": "ferretdb", "path": "/debug/metrics", "target": f"127.0.0.1:{FERRETDB_DEBUG_PORT}"},
             {"name": "prometheus", "path": "/metrics", "target": f"127.0.0.1:{PROMETHEUS_PORT}"},
         ]
@@ -156,10 +187,12 @@ class Stack:
         )
 
         programs = [
-            *infrastructure_programs(p, unprivileged_user),
-            *service_programs(p, secrets),
+            *infrastructure_programs(p, unprivileged_user, topology),
+            *service_programs(p, secrets, topology),
             *edge_programs(p),
         ]
+        for program in programs:  # e.g. each stream worker's own working directory
+            program.directory.mkdir(parents=True, exist_ok=True)
         self._render(
             "supervisord.conf.j2",
             p.supervisor_conf,
@@ -181,9 +214,9 @@ class Stack:
         )
         if unprivileged_user:
             for owned in (
-                es_conf,
-                p.data / "elasticsearch",
-                p.logs / "elasticsearch",
+                *(p.conf / name for name in es_names),
+                *(p.data / name for name in es_names),
+                *(p.logs / name for name in es_names),
                 p.run / "nginx",
                 p.postgres_socket_dir,
             ):
@@ -232,25 +265,33 @@ class Stack:
             capture_output=True,
         )
 
+    @property
+    def elasticsearch_cluster_name(self) -> str:
+        return "citizeninfo-dev" if self.topology is SINGLE else f"citizeninfo-{self.topology.name}"
+
     def format_kafka_storage(self) -> None:
-        if (self.paths.data / "kafka" / "meta.properties").exists():
+        """Formats each Kafka node's storage once, every node with the same cluster id."""
+        names = self.topology.kafka_names()
+        if all((self.paths.data / name / "meta.properties").exists() for name in names):
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        subprocess.run(
-            [
-                f"{java17_home()}/bin/java",
-                "-cp",
-                f"{self.paths.kafka_libs}/*",
-                "kafka.tools.StorageTool",
-                "format",
-                # One `=` word: an id may start with "-" (base64url), which a separate word would make an option.
-                f"--cluster-id={cluster_id}",
-                "-c",
-                str(self.paths.conf / "kafka.properties"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        for name in names:
+            shutil.rmtree(self.paths.data / name, ignore_errors=True)  # a half-formatted cluster starts over
+            subprocess.run(
+                [
+                    f"{java17_home()}/bin/java",
+                    "-cp",
+                    f"{self.paths.kafka_libs}/*",
+                    "kafka.tools.StorageTool",
+                    "format",
+                    # One `=` word: an id may start with "-" (base64url), which a separate word would make an option.
+                    f"--cluster-id={cluster_id}",
+                    "-c",
+                    str(self.paths.conf / f"{name}.properties"),
+                ],
+                check=True,
+                capture_output=True,
+            )
 
     # ---------------------------------------------------------------------------------- lifecycle
     def _wait(self, what: str, check: Callable[[], object], seconds: float, log_name: str) -> None:
@@ -284,15 +325,19 @@ class Stack:
 
     def up(self) -> None:
         started = time.monotonic()
+        topology = self.topology
         secrets = self.secrets()
         if self.is_up():
             self._guard_virtual_reader()
             ensure_web_build(self.paths, self.console)  # nginx serves web/dist: a rebuild needs no restart
-            self.console.print("[green]CITIZENinfo is already up.[/]")
+            self.console.print(f"[green]{self.name} is already up.[/]")
             self.summary(secrets)
             return
         if compose.is_up():
             raise RuntimeError("the compose stack is running: run `make compose-down` first (both use the same ports)")
+        if supervisor.supervisord_running(self.other().paths):
+            other = "make cluster-down" if topology is SINGLE else "make down"
+            raise RuntimeError(f"{self.other().name} is running: run `{other}` first (both use the same ports)")
         user = install_all(self.paths, self.console)
         ensure_web_build(self.paths, self.console)
         self.configure(user, secrets)
@@ -302,27 +347,51 @@ class Stack:
         supervisor.start(self.paths, "postgres")
         self._wait("PostgreSQL", checks.postgres_ready, 60, "postgres")
         self.prepare_ferretdb_database()
-        names = [g.name for g in infrastructure_programs(self.paths, user) if g.name != "postgres"]
+        names = [g.name for g in infrastructure_programs(self.paths, user, topology) if g.name != "postgres"]
         self._guard_virtual_reader()
         supervisor.start(self.paths, *names)
-        self._wait("Kafka", checks.kafka_ready, 120, "kafka")
+        brokers = topology.kafka_nodes
+        self._wait(
+            f"Kafka ({brokers} node{'s' if brokers > 1 else ''})",
+            lambda: checks.kafka_ready(topology.kafka_bootstrap, brokers=brokers),
+            120 * brokers,
+            topology.kafka_names()[0],
+        )
         self._wait("MongoDB-wire server (FerretDB)", checks.mongodb_ready, 60, "ferretdb")
-        self._wait("Elasticsearch", checks.elasticsearch_ready, 240, "elasticsearch/citizeninfo-dev")
-        created = ensure_topics(checks.KAFKA_BOOTSTRAP)
+        es_nodes = topology.elasticsearch_nodes
+        self._wait(
+            f"Elasticsearch ({es_nodes} node{'s' if es_nodes > 1 else ''})",
+            lambda: checks.elasticsearch_ready(nodes=es_nodes),
+            240 * es_nodes,
+            f"{topology.elasticsearch_names()[0]}/{self.elasticsearch_cluster_name}",
+        )
+        replication = KafkaSettings(
+            kafka_bootstrap_servers=topology.kafka_bootstrap,
+            kafka_topic_replication_factor=topology.topic_replication_factor,
+            kafka_min_insync_replicas=topology.min_insync_replicas,
+        )
+        created = ensure_topics(topology.kafka_bootstrap, security=replication)
         self.console.print(f"  [green]✓[/] topics ready ({len(created)} created)")
-        supervisor.start(self.paths, *(s.name for s in SERVICES), "stats-worker")
+        services = [name for spec in SERVICES for name in topology.replica_names(spec)]
+        supervisor.start(self.paths, *services, *topology.worker_names())
         for spec in SERVICES:
-            self._wait(spec.name, lambda port=spec.port: checks.service_ready(port), 90, spec.name)
-        self._wait("stats worker", checks.stats_worker_ready, 120, "stats-worker")
+            for name, port in zip(topology.replica_names(spec), topology.replica_ports(spec), strict=True):
+                self._wait(name, lambda port=port: checks.service_ready(port), 90, name)
+        for name, port in zip(topology.worker_names(), topology.worker_web_ports(), strict=True):
+            self._wait(name.replace("-", " "), lambda port=port: checks.stats_worker_ready(port), 120, name)
         supervisor.start(self.paths, "nginx", "prometheus")
         self._wait("API gateway", checks.gateway_ready, 60, "nginx-error")
         self._wait("Prometheus", checks.prometheus_ready, 60, "prometheus")
-        self.console.print(f"[bold green]CITIZENinfo is up[/] in {time.monotonic() - started:.0f}s.")
+        self.console.print(f"[bold green]{self.name} is up[/] in {time.monotonic() - started:.0f}s.")
         self.summary(secrets)
 
     def summary(self, secrets: dict[str, str]) -> None:
-        table = Table(title="CITIZENinfo — native stack", show_header=False)
+        title = "CITIZENinfo — native stack" if self.topology is SINGLE else "CITIZENinfo — replicated cluster"
+        table = Table(title=title, show_header=False)
         table.add_row("API gateway", f"http://127.0.0.1:{GATEWAY_PORT}")
+        if self.topology is not SINGLE:
+            table.add_row("Kafka", self.topology.kafka_bootstrap)
+            table.add_row("Elasticsearch", self.topology.elasticsearch_url)
         table.add_row("admin user", secrets["admin_user"])
         table.add_row("admin password", secrets["admin_password"])
         table.add_row("Prometheus", f"http://127.0.0.1:{PROMETHEUS_PORT}")
@@ -330,20 +399,25 @@ class Stack:
         self.console.print(table)
 
     def _guard_virtual_reader(self) -> None:
-        if os.geteuid() == 0:  # pcscd (and its virtual reader) runs only as root
+        if os.geteuid() == 0 and self.topology is SINGLE:  # pcscd (and its virtual reader) runs only as root
             virtual_reader.guard()
 
     def down(self) -> None:
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and self.topology is SINGLE:
             virtual_reader.unguard()
+        where = self.paths.data.relative_to(self.paths.repo)
         if supervisor.shutdown(self.paths):
-            self.console.print("CITIZENinfo stopped; data kept in .run/data.")
+            self.console.print(f"{self.name} stopped; data kept in {where}.")
         else:
-            self.console.print("CITIZENinfo was not running.")
+            self.console.print(f"{self.name} was not running.")
 
     def clean(self) -> None:
         self.down()
-        for name in ("data", "logs", "conf", "nginx", "secrets.json"):
+        if self.topology is not SINGLE:
+            shutil.rmtree(self.paths.run, ignore_errors=True)
+            self.console.print(f"Removed {self.paths.run.relative_to(self.paths.repo)}.")
+            return
+        for name in ("data", "logs", "conf", "nginx", "secrets.json", CLUSTER.run_subdirectory):
             target = self.paths.run / name
             if target.is_dir():
                 shutil.rmtree(target)

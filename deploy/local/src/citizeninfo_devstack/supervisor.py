@@ -46,7 +46,11 @@ def start(paths: StackPaths, *names: str) -> None:
     states = process_states(paths)
     for name in names:
         if states.get(name) not in {"RUNNING", "STARTING"}:
-            proxy.supervisor.startProcess(name, False)
+            try:
+                proxy.supervisor.startProcess(name, False)
+            except Fault as fault:  # it came up (autorestart) between the states and the call
+                if "ALREADY_STARTED" not in fault.faultString:
+                    raise
 
 
 def stop(paths: StackPaths, *names: str) -> None:
