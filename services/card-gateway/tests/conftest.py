@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from card_gateway.adapters.agent_store import Agent
 from card_gateway.adapters.gdx import GdxConfig
-from card_gateway.adapters.reader_store import Reader
+from card_gateway.adapters.reader_store import Reader, ReaderPlace
 from card_gateway.config import CardSettings
 from card_gateway.main import create_app
 from card_gateway.service_layer.replicas import LocalOnly
@@ -79,9 +79,13 @@ class FakeVerificationStore:
 class FakeReaderStore:
     def __init__(self) -> None:
         self.readers: dict[str, list[Reader]] = {}
+        self.places: dict[str, ReaderPlace] = {}
 
     async def at_point(self, service_point_id: str) -> list[Reader]:
         return self.readers.get(service_point_id, [])
+
+    async def place(self, reader_id: str) -> ReaderPlace | None:
+        return self.places.get(reader_id)
 
 
 class FakeCatalogue:
