@@ -271,7 +271,11 @@ def test_service_configuration_matches_the_service(
     env_from = [source["configMapRef"]["name"] for source in container["envFrom"]]
     assert env_from == ["citizeninfo-env", f"{service}-env"]
     environment = {k: v for name in env_from for k, v in config_maps[name].items()}
-    secret_refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container.get("env", []) if "valueFrom" in e}
+    secret_refs = {
+        e["name"]: e["valueFrom"]["secretKeyRef"]
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
     names = set(environment) | set(secret_refs) | {e["name"] for e in container.get("env", [])}
     expected = set(APP_ENVIRONMENT) | ({"CITIZENINFO_ADMIN_PASSWORD"} if service == "pin-service" else set())
     assert expected <= names, f"{service} lacks {sorted(expected - names)}"
