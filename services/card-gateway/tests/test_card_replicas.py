@@ -439,3 +439,65 @@ async def test_a_late_disconnect_leaves_a_link_made_since_on_another_replica_alo
     records.current = True
     await desk.agent_disconnected(again)
     assert readers.disconnected == [["r1"]]
+
+
+# --- the heartbeat's backstop -------------------------------------------------------------------------
+
+
+class LinkedDesk:
+    def __init__(self, agents) -> None:
+        self.agents = {a.agent_id: a for a in agents}
+        self.disconnected: list[str] = []
+
+    def linked_agents(self):
+        return dict(self.agents)
+
+    def is_connected(self, agent_id: str) -> bool:
+        return agent_id in self.agents
+
+    async def disconnect_agent(self, agent_id: str) -> None:
+        self.agents.pop(agent_id, None)
+        self.disconnected.append(agent_id)
+
+
+class FakeAgents:
+    def __init__(self, agents) -> None:
+        self.agents = {a.agent_id: a for a in agents}
+
+    async def many(self, agent_ids: list[str]):
+        return {a: self.agents[a] for a in agent_ids if a in self.agents}
+
+
+async def test_a_heartbeat_closes_links_whose_agent_was_revoked_or_rotated_elsewhere() -> None:
+    import dataclasses
+
+    from card_gateway.adapters.agent_store import Agent
+
+    now = datetime.now(UTC)
+
+    def agent(agent_id: str) -> Agent:
+        return Agent(agent_id, "P000001", agent_id, agent_id[-1] * 64, "somsri", now, now + timedelta(days=90))
+
+    kept, revoked, rotated, expired, deleted = (agent(f"agent-{n}") for n in range(5))
+    desk = LinkedDesk([kept, revoked, rotated, expired, deleted])
+    stored = FakeAgents(
+        [
+            kept,
+            dataclasses.replace(revoked, revoked_at=now, revoked_by="admin"),
+            dataclasses.replace(rotated, token_sha256="f" * 64),
+            dataclasses.replace(expired, expires_at=now - timedelta(seconds=1)),
+        ]
+    )
+    mesh = ReplicaMesh(
+        replica_id=ME,
+        url="http://10.0.0.1:8005",
+        desk=desk,  # type: ignore[arg-type]
+        store=FakeReplicaStore(),  # type: ignore[arg-type]
+        peers=FakePeers(),  # type: ignore[arg-type]
+        keys=KEYS,
+        heartbeat=BEAT,
+        agents=stored,
+    )
+    await mesh.drop_refused_links()
+    assert sorted(desk.disconnected) == ["agent-1", "agent-2", "agent-3", "agent-4"]
+    assert list(desk.agents) == ["agent-0"]

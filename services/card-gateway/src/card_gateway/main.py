@@ -82,6 +82,7 @@ async def replicas_running(
             peers=PeerClient(peer_http, replica_secret(keys)),
             keys=keys,
             heartbeat=timedelta(seconds=settings.card_replica_heartbeat_seconds),
+            agents=app.state.agent_store,
         )
         await mesh.beat()  # registered before the first request
         app.state.card_desk, app.state.replicas = desk, mesh

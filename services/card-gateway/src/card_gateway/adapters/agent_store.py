@@ -75,6 +75,12 @@ class AgentStore:
         document = await self._collection.find_one({"_id": agent_id})
         return agent_of(document, default_ttl=self._ttl) if document else None
 
+    async def many(self, agent_ids: list[str]) -> dict[str, Agent]:
+        if not agent_ids:
+            return {}
+        cursor = self._collection.find({"_id": {"$in": agent_ids}})
+        return {d["_id"]: agent_of(d, default_ttl=self._ttl) async for d in cursor}
+
     async def at_point(self, service_point_id: str) -> list[Agent]:
         cursor = (
             self._collection.find({"service_point_id": service_point_id}).sort("registered_at").limit(MAX_AGENTS_LISTED)

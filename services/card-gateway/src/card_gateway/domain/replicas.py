@@ -72,6 +72,11 @@ class LinkHolder:
     link_id: str
 
 
+def still_admitted(linked_with: str, now_digest: str | None, *, usable: bool) -> bool:
+    """Whether a link may stay open: its agent is still usable and its token the one it connected with."""
+    return usable and now_digest is not None and hmac.compare_digest(linked_with, now_digest)
+
+
 def is_live(replica: Replica | None, *, now: datetime, heartbeat: timedelta) -> bool:
     return replica is not None and now - replica.heartbeat_at <= heartbeat * MISSED_HEARTBEATS
 

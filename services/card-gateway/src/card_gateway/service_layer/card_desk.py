@@ -140,6 +140,10 @@ class CardDesk:
     def is_connected(self, agent_id: str) -> bool:
         return agent_id in self._links
 
+    def linked_agents(self) -> dict[str, Agent]:
+        """The agents linked to this process, as they were when they connected."""
+        return {agent_id: link.agent for agent_id, link in self._links.items()}
+
     async def disconnect_agent(self, agent_id: str) -> None:
         """Its credentials were revoked or rotated: close its link (in this process) and fail its sessions."""
         link = self._links.get(agent_id)

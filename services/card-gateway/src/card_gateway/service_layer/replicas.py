@@ -16,6 +16,7 @@ import structlog
 from citizeninfo_shared.keys import PurposeKeys
 from prometheus_client import Counter
 
+from card_gateway.adapters.agent_store import Agent
 from card_gateway.adapters.peers import PeerAnswer, PeerClient, PeerUnreachable
 from card_gateway.adapters.replica_store import ReplicaStore
 from card_gateway.domain.replicas import (
@@ -28,6 +29,7 @@ from card_gateway.domain.replicas import (
     replica_secret_accepted,
     route_to_agent,
     route_to_session,
+    still_admitted,
 )
 from card_gateway.service_layer.card_desk import CardDesk
 
@@ -124,6 +126,10 @@ class LocalOnly:
         await self._desk.disconnect_agent(agent_id)
 
 
+class AgentLookup(Protocol):
+    async def many(self, agent_ids: list[str]) -> dict[str, Agent]: ...
+
+
 class ReplicaMesh:
     def __init__(
         self,
@@ -135,9 +141,11 @@ class ReplicaMesh:
         peers: PeerClient,
         keys: PurposeKeys,
         heartbeat: timedelta,
+        agents: AgentLookup | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.replica_id = replica_id
+        self._agents = agents
         self.url = url
         self._desk = desk
         self._store = store
@@ -150,6 +158,22 @@ class ReplicaMesh:
 
     async def beat(self) -> None:
         await self._store.heartbeat(self.replica_id, self.url, self._clock())
+        await self.drop_refused_links()
+
+    async def drop_refused_links(self) -> None:
+        """Closes links whose agent was revoked, rotated or expired since it connected: the backstop for a
+        "close this link" that did not arrive (the replica that took the revoke could not reach us)."""
+        linked = self._desk.linked_agents()
+        if self._agents is None or not linked:
+            return
+        now = self._clock()
+        current = await self._agents.many(sorted(linked))
+        for agent_id, agent in linked.items():
+            fresh = current.get(agent_id)
+            usable = fresh is not None and fresh.usable(now)
+            if not still_admitted(agent.token_sha256, fresh.token_sha256 if fresh else None, usable=usable):
+                log.info("agent_link_dropped", agent_id=agent_id)
+                await self._desk.disconnect_agent(agent_id)
 
     async def run_heartbeats(self) -> None:
         """Forever: a missed beat is logged, the next one comes on time (3 missed ones and we count as gone)."""
