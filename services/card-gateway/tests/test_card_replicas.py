@@ -501,3 +501,49 @@ async def test_a_heartbeat_closes_links_whose_agent_was_revoked_or_rotated_elsew
     await mesh.drop_refused_links()
     assert sorted(desk.disconnected) == ["agent-1", "agent-2", "agent-3", "agent-4"]
     assert list(desk.agents) == ["agent-0"]
+
+
+# --- the store's filters ---------------------------------------------------------------------------------
+
+
+class RecordingCollection:
+    name = "agent_links"
+
+    def __init__(self, deleted: int = 1) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self._deleted = deleted
+
+    async def delete_one(self, filter: dict):
+        self.calls.append(("delete_one", filter))
+
+        class Result:
+            deleted_count = self._deleted
+
+        return Result()
+
+    async def replace_one(self, filter: dict, document: dict, upsert: bool = False) -> None:
+        self.calls.append(("replace_one", {**filter, **document, "upsert": upsert}))
+
+
+async def test_a_link_is_released_only_by_the_replica_and_link_that_claimed_it() -> None:
+    from card_gateway.adapters.replica_store import ReplicaStore
+
+    links = RecordingCollection(deleted=0)
+    store = ReplicaStore(RecordingCollection(), links)  # type: ignore[arg-type]
+    holder = LinkHolder("agent-1", ME, "link-1")
+    await store.claim_link(holder, NOW)
+    assert await store.release_link(holder) is False  # the row names another link now
+    assert links.calls == [
+        (
+            "replace_one",
+            {
+                "_id": "agent-1",
+                "replica_id": ME,
+                "link_id": "link-1",
+                "connected_at": NOW,
+                "seen_at": NOW,
+                "upsert": True,
+            },
+        ),
+        ("delete_one", {"_id": "agent-1", "replica_id": ME, "link_id": "link-1"}),
+    ]
