@@ -293,6 +293,16 @@ def test_a_session_opened_on_one_replica_reads_on_the_agents_and_is_delivered_on
     assert httpx.delete(f"{two.url}/sessions/{waiting}", headers=staff, timeout=10).status_code == 204
     assert httpx.get(f"{one.url}/sessions/{waiting}", headers=staff, timeout=10).json()["error"] == "cancelled"
 
+    # Nothing of the card was stored on the way (the card database: registry, links, audit, visits).
+    client = MongoClient(infrastructure.mongodb_url, serverSelectionTimeoutMS=5000)
+    try:
+        database = client["citizeninfo_card"]
+        for collection in database.list_collection_names():
+            for document in database[collection].find():
+                assert CITIZEN_ID not in json.dumps(document, default=str), f"a citizen id in {collection}"
+    finally:
+        client.close()
+
     # The internal endpoint refuses a caller without the replica secret.
     for headers in ({}, {"X-CitizenInfo-Replica": "k1:" + "0" * 64}):
         refused = httpx.delete(f"{one.url}/internal/agents/{agent.agent_id}/link", headers=headers, timeout=10)
