@@ -24,6 +24,9 @@ BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 class Role(StrEnum):
     ADMIN = "admin"
     AGENCY_STAFF = "agency_staff"
+    # Agency staff who also manage the staff accounts of their own department (pin-service). Everywhere
+    # else a coordinator has exactly the rights of its department's staff (`may_act_for`), no more.
+    COORDINATOR = "coordinator"
 
 
 class Principal(BaseModel):
@@ -36,6 +39,10 @@ class Principal(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role is Role.COORDINATOR and self.department_id is not None
 
     def may_act_for(self, department_id: str | None) -> bool:
         return self.is_admin or (department_id is not None and self.department_id == department_id)

@@ -23,3 +23,16 @@ class PinSettings(ServiceSettings):
     password_hashing_concurrency: int = 2
     # A catalogue import is applied in batches of this many lines (one round trip per batch).
     import_batch_size: int = 500
+
+    # Accounts created without a password (CSV import, approved registration requests) get a one-time
+    # setup code valid this long; its holder chooses a password with it (POST /auth/setup-password).
+    account_setup_code_ttl_days: int = 14
+    # POST /users:import: at most this many accounts (lines after the header) and bytes a request.
+    account_import_max_lines: int = 5_000
+    account_import_max_bytes: int = 1_048_576
+    # POST /registration-requests: the official e-mail's domain must be one of these or below one
+    # (go.th: government agencies and local bodies; mi.th: the armed forces).
+    registration_email_domains: tuple[str, ...] = ("go.th", "mi.th")
+    # Undecided requests at once: per e-mail address, and per department (the abuse cap).
+    registration_pending_per_email: int = 1
+    registration_pending_per_department: int = 20

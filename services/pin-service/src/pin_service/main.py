@@ -16,9 +16,19 @@ from pin_service.adapters.catalogue import CATALOGUE_COLLECTIONS
 from pin_service.adapters.geography import thai_geography
 from pin_service.adapters.login_throttle import LoginThrottle
 from pin_service.adapters.password_work import PasswordWork
+from pin_service.adapters.registration_requests import RegistrationStore
 from pin_service.adapters.search_index import SEARCH_CONSUMER_GROUP, SearchIndexWriter, ensure_search_index
 from pin_service.adapters.service_points import ServicePointStore
-from pin_service.api import accounts, catalogue, geography, pin_batches, search, service_points
+from pin_service.api import (
+    account_import,
+    accounts,
+    catalogue,
+    geography,
+    pin_batches,
+    registration_requests,
+    search,
+    service_points,
+)
 from pin_service.config import PinSettings
 from pin_service.domain.login_throttle import default_policy
 
@@ -79,6 +89,7 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
                 settings.admin_user, admin_password, app.state.password_work
             )
             await ServicePointStore(app.state.db).ensure_indexes()
+            await RegistrationStore(app.state.db).ensure_indexes()
             indexer = asyncio.create_task(supervised(lambda: _keep_search_index(app, settings)), name="search-index")
             try:
                 yield
@@ -94,7 +105,9 @@ def create_app(settings: PinSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         # Search first: /service-points/nearby must not be taken for a point id.
         routers=[
+            account_import.router,  # /users:import before /users/{username}
             accounts.router,
+            registration_requests.router,
             catalogue.router,
             search.router,
             service_points.router,

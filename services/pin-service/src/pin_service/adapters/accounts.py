@@ -22,7 +22,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from pin_service.adapters.password_work import PasswordWork
-from pin_service.domain.accounts import is_enabled_admin, loses_admin_rights, new_token_epoch, revokes_tokens
+from pin_service.domain.accounts import (
+    SetupCode,
+    is_enabled_admin,
+    loses_admin_rights,
+    new_token_epoch,
+    revokes_tokens,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -40,6 +46,10 @@ class LastAdministrator(Exception):
 
 def state_event(username: str, *, disabled: bool, token_epoch: int) -> AccountStateChanged:
     return AccountStateChanged(username=username, disabled=disabled, token_epoch=token_epoch)
+
+
+def _setup_fields(setup: SetupCode | None) -> dict[str, Any]:
+    return {"setup_code_hash": setup.digest, "setup_code_expires_at": setup.expires_at} if setup else {}
 
 
 def _entry(change: AccountStateChanged) -> OutboxEntry:
@@ -67,7 +77,19 @@ class AccountStore:
     async def find(self, username: str) -> dict[str, Any] | None:
         return await self._users.find_one({"_id": username}, PUBLIC_PROJECTION)
 
-    async def create(self, username: str, password_hash: str, role: Role, department_id: str | None) -> dict[str, Any]:
+    async def create(
+        self,
+        username: str,
+        password_hash: str | None,
+        role: Role,
+        department_id: str | None,
+        *,
+        display_name: str | None = None,
+        email: str | None = None,
+        setup: SetupCode | None = None,
+        created_by: str | None = None,
+    ) -> dict[str, Any]:
+        """A new account with a password hash, or with none and a one-time setup code (`setup`)."""
         change = state_event(username, disabled=False, token_epoch=new_token_epoch())
         document = {
             "_id": username,
@@ -78,6 +100,8 @@ class AccountStore:
             "token_epoch": change.token_epoch,
             "created_at": datetime.now(UTC),
         }
+        optional = {"display_name": display_name, "email": email, "created_by": created_by, **_setup_fields(setup)}
+        document.update({field: value for field, value in optional.items() if value is not None})
         try:
             await self._users.insert_one(new_document_with_events(document, _entry(change)))
         except DuplicateKeyError as error:
@@ -86,10 +110,16 @@ class AccountStore:
         return document
 
     async def update(
-        self, username: str, changes: dict[str, Any], *, password_hash: str | None = None
+        self,
+        username: str,
+        changes: dict[str, Any],
+        *,
+        password_hash: str | None = None,
+        setup: SetupCode | None = None,
     ) -> dict[str, Any] | None:
-        """Applies the fields given (`password` is replaced by the given hash); returns the account as it
-        is now, or None when it does not exist. Refuses (LastAdministrator) to leave no enabled admin."""
+        """Applies the fields given (`password` is replaced by the given hash, or, with `setup`, by no
+        password and a one-time setup code); returns the account as it is now, or None when it does not
+        exist. Refuses (LastAdministrator) to leave no enabled admin."""
         async with _ADMIN_CHANGES:
             user = await self.find(username)
             if user is None:
@@ -98,7 +128,9 @@ class AccountStore:
                 raise LastAdministrator(username)
             fields = {k: (v.value if isinstance(v, Role) else v) for k, v in changes.items() if k != "password"}
             if password_hash is not None:
-                fields["password_hash"] = password_hash
+                fields.update(password_hash=password_hash, setup_code_hash=None, setup_code_expires_at=None)
+            elif setup is not None:
+                fields.update(password_hash=None, **_setup_fields(setup))
             if not fields:
                 return user
             disabled = bool(fields.get("disabled", user.get("disabled")))
