@@ -83,6 +83,7 @@ async def _csv_text(request: Request, limit: int) -> str:
 @router.post(
     "/users:import",
     response_model=ImportAnswer,
+    response_model_exclude_none=True,
     summary="Create agency staff accounts from a CSV file, with a result per line",
     description=(
         "Header: `username,display_name,department_id[,email]` (any order). A national administrator imports "

@@ -105,8 +105,12 @@ class ImportLine:
     problem: Reason | None = None  # set when the line is invalid on its own
 
 
+_ALIASES = {"e_mail": "email", "mail": "email"}
+
+
 def column_name(header_cell: str) -> str:
-    return "_".join(header_cell.strip().lower().replace("-", " ").replace("_", " ").split())
+    name = "_".join(header_cell.strip().lower().replace("-", " ").replace("_", " ").split())
+    return _ALIASES.get(name, name)
 
 
 def read_header(header: list[str]) -> list[str]:
