@@ -65,8 +65,8 @@ def _broker_in_sync(broker: int) -> bool:
         admin.close()
 
 
-def _elasticsearch_green() -> bool:
-    health = httpx.get(f"http://127.0.0.1:{CLUSTER.elasticsearch_ports()[0]}/_cluster/health", timeout=5).json()
+def _elasticsearch_green(port: int) -> bool:
+    health = httpx.get(f"http://127.0.0.1:{port}/_cluster/health", timeout=5).json()
     return health["status"] == "green" and health["number_of_nodes"] == CLUSTER.elasticsearch_nodes
 
 
@@ -89,19 +89,27 @@ def _workers_share_the_partitions() -> bool:
     return len(assignments) == CLUSTER.stream_workers and all(b"citizeninfo.ratings.v1" in a for a in assignments)
 
 
+def _holds(check: Callable[[], object]) -> bool:
+    """check() is truthy; an exception (the part is still away) counts as not yet."""
+    try:
+        return bool(check())
+    except Exception:
+        return False
+
+
 def _recovered(program: str) -> Callable[[], bool]:
     """Back and doing its job, asked as its clients ask."""
     name, _, number = program.rpartition("-")
     index = int(number) - 1
-    if name == "kafka":
-        return lambda: (
-            quietly(lambda: checks.kafka_ready(CLUSTER.kafka_bootstrap, brokers=3)) and _broker_in_sync(index + 1)
-        )
-    if name == "elasticsearch":
-        return lambda: quietly(_elasticsearch_green) and _elasticsearch_green()
+    if name == "kafka":  # the node itself answers, and every partition has all its replicas in sync
+        own = f"127.0.0.1:{CLUSTER.kafka_ports()[index]}"
+        return lambda: _holds(lambda: checks.kafka_ready(own, brokers=3)) and _holds(lambda: _broker_in_sync(index + 1))
+    if name == "elasticsearch":  # the node itself answers, in a green cluster of all the nodes
+        port = CLUSTER.elasticsearch_ports()[index]
+        return lambda: _holds(lambda: _elasticsearch_green(port))
     if name == "stats-worker":
         port = CLUSTER.worker_web_ports()[index]
-        return lambda: quietly(lambda: checks.stats_worker_ready(port)) and _workers_share_the_partitions()
+        return lambda: quietly(lambda: checks.stats_worker_ready(port)) and _holds(_workers_share_the_partitions)
     spec = next(s for s in SERVICES if s.name == name)
     port = CLUSTER.replica_ports(spec)[index]
     return lambda: quietly(lambda: checks.service_ready(port))
@@ -230,7 +238,7 @@ def test_one_of_each_part_killed_in_turn_loses_nothing_and_counts_nothing_twice(
     drill = drill_catalogue(uuid.uuid4().hex[:6].upper(), points=POINTS)
     import_catalogue(gateway, admin_headers, drill)
     _wait_for_nocopy(gateway, admin_headers, drill.department, POINTS)
-    wait_until(_workers_share_the_partitions, timeout=60, interval=1)
+    wait_until(lambda: _holds(_workers_share_the_partitions), timeout=60, interval=1)
     memory_before = _cluster_memory_mib()
 
     drills: list[dict] = []
