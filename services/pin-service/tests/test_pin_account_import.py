@@ -197,3 +197,17 @@ async def test_who_may_import_and_what_the_file_must_be(world: PinWorld):
     finally:
         world.app.state.settings = settings
     assert "x.one" not in world.users.documents
+
+
+async def test_five_thousand_lines_are_one_request_and_the_next_line_is_too_many(world: PinWorld):
+    rows = [f"user{n:05d},ชื่อ {n},{STAFF_DEPARTMENT}," for n in range(5_000)]
+    async with world.client() as http:
+        admin = {**world.bearer("admin"), **CSV}
+        answer = await http.post("/users:import", content=_file(*rows), headers=admin)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["created"] == 5_000
+        assert len({item["setup_code"] for item in answer.json()["items"]}) == 5_000
+        too_many = await http.post(
+            "/users:import", content=_file(*rows, f"one.more,x,{STAFF_DEPARTMENT},"), headers=admin
+        )
+        assert too_many.status_code == 422 and "5,000" in too_many.json()["detail"]
