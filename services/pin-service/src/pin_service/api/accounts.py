@@ -9,13 +9,13 @@ from citizeninfo_shared.problems import Problem, RequestModel
 from citizeninfo_shared.storable_text import has_control_characters
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from pin_service.adapters.accounts import AccountStore, LastAdministrator, UsernameTaken
 from pin_service.adapters.login_throttle import LoginThrottle
 from pin_service.adapters.password_work import PasswordWork
 from pin_service.api.client_address import ClientPseudonym
-from pin_service.domain.account_import import EMAIL_MAX, USERNAME_MAX, USERNAME_MIN, USERNAME_PATTERN
+from pin_service.domain.account_import import EMAIL_MAX, USERNAME_MAX, USERNAME_MIN, USERNAME_PATTERN, valid_email
 from pin_service.domain.account_rights import NOT_A_MANAGER, Refusal, Verdict, may_change, may_create, may_see
 from pin_service.domain.accounts import MIN_PASSWORD_LENGTH, SetupCode, new_setup_code, setup_code_matches
 
@@ -31,6 +31,12 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
+def _checked_email(email: str) -> str:
+    if not valid_email(email):
+        raise ValueError("not a valid e-mail address")
+    return email
+
+
 class UserCreate(RequestModel):
     """Without `password` the account gets a one-time setup code instead (in the answer, shown once)."""
 
@@ -39,7 +45,7 @@ class UserCreate(RequestModel):
     role: Role
     department_id: str | None = Field(default=None, min_length=1, max_length=32)
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Annotated[str, AfterValidator(_checked_email)] | None = Field(default=None, max_length=EMAIL_MAX)
 
 
 class UserUpdate(RequestModel):
