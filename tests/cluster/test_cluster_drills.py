@@ -116,7 +116,8 @@ def _recovered(program: str) -> Callable[[], bool]:
 
 
 def _cluster_memory_mib() -> dict[str, float]:
-    """Resident memory of each supervised program with its children, in MiB."""
+    """Memory of each supervised program with its children, in MiB: proportional set size, so memory the
+    processes share (PostgreSQL's shared buffers, libraries) is counted once in all, not once each."""
     paths = StackPaths.discover().topology(CLUSTER.run_subdirectory)
     from citizeninfo_devstack import supervisor
 
@@ -127,7 +128,7 @@ def _cluster_memory_mib() -> dict[str, float]:
         try:
             process = psutil.Process(info["pid"])
             members = [process, *process.children(recursive=True)]
-            used[info["name"]] = sum(p.memory_info().rss for p in members) / 2**20
+            used[info["name"]] = sum(p.memory_full_info().pss for p in members) / 2**20
         except psutil.NoSuchProcess:
             continue
     return used
@@ -255,7 +256,8 @@ def test_one_of_each_part_killed_in_turn_loses_nothing_and_counts_nothing_twice(
             targets.kill(program)
             # Restarted by supervisor (a new process), then back in its place (in sync, green, ready).
             wait_until(lambda pid=pid, p=program: targets.pid(p) not in (0, pid), timeout=120, interval=0.2)
-            wait_until(_recovered(program), timeout=240, interval=1)
+            # Elasticsearch is green once the restarted node holds its replicas again: minutes here.
+            wait_until(_recovered(program), timeout=420, interval=1)
             recovered = time.monotonic() - killed_at
             back_at = ratings.count()
             wait_until(lambda back_at=back_at: ratings.count() >= back_at + AFTER_RECOVERY_RATINGS, timeout=90)
