@@ -60,6 +60,13 @@ def test_an_empty_file_and_too_many_lines_refuse_the_file():
         parse_accounts_csv("username,display_name,department_id\n" + rows, max_lines=3)
 
 
+def test_a_cell_beyond_the_csv_modules_field_limit_refuses_the_file_and_nul_characters_reject_the_line():
+    with pytest.raises(ImportFileError, match="not readable as CSV"):
+        parse_accounts_csv("username,display_name,department_id\n" + "x" * 200_000, max_lines=10)
+    lines = parse_accounts_csv("username,display_name,department_id\nab\0c,x,D1\nabc,x\0y,D1\n", max_lines=10)
+    assert [line.problem for line in lines] == [Reason.BAD_USERNAME, Reason.BAD_DISPLAY_NAME]
+
+
 def test_each_line_is_checked_on_its_own():
     text = "username,display_name,department_id,email\n" + "\n".join(
         [

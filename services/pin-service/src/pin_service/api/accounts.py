@@ -165,7 +165,7 @@ async def sign_in(
         await throttle.record_failure(client, form.username)
         raise Problem(401, WRONG_CREDENTIALS, headers=BEARER)
     if user.get("disabled"):
-        raise Problem(401, "This account is disabled; ask a national administrator.", headers=BEARER)
+        raise Problem(401, "This account is disabled; ask your coordinator or an administrator.", headers=BEARER)
     await throttle.clear(client, form.username)
     return _token(request, user)
 
