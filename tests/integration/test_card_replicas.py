@@ -143,8 +143,21 @@ def replicas(stack, infrastructure) -> Iterator[tuple[Replica, Replica]]:
         finally:
             for replica in started:
                 replica.stop()
+            _forget([replica.url for replica in started], infrastructure.mongodb_url)
             for replica in started:
                 assert CITIZEN_ID not in replica.log.read_text(errors="replace"), "card data in a replica's log"
+
+
+def _forget(urls: list[str], mongodb_url: str) -> None:
+    """What a killed replica leaves behind (the others sweep it after 5 minutes; no need to wait)."""
+    client = MongoClient(mongodb_url, serverSelectionTimeoutMS=5000)
+    try:
+        database = client["citizeninfo_card"]
+        ids = [d["_id"] for d in database["replicas"].find({"url": {"$in": urls}}, {"_id": 1})]
+        database["agent_links"].delete_many({"replica_id": {"$in": ids}})
+        database["replicas"].delete_many({"_id": {"$in": ids}})
+    finally:
+        client.close()
 
 
 def _sign_in(gateway: httpx.Client, username: str, password: str) -> dict[str, str]:
@@ -317,6 +330,10 @@ def test_revoking_on_another_replica_closes_the_link(replicas, staff, linked_age
     # Replica 1 closed the WebSocket; the agent came back, was refused (403) and ended with 2.
     assert agent.process.wait(timeout=60) == 2
     assert "403" in agent.stop()
+    # Closed by replica 2's call to replica 1 (not only by replica 1's heartbeat noticing the revoke).
+    metrics = httpx.get(f"{two.url}/metrics", timeout=10).text
+    assert 'citizeninfo_card_forwarded_requests_total{operation="close_link",outcome="answered"} 1.0' in metrics
+    assert "agent_link_close_refused" not in two.log.read_text(errors="replace")
     wait_until(lambda: not _readers(two.url, staff, agent.agent_id)[READER_0]["connected"], timeout=15)
     listed = _agents(two.url, staff)[agent.agent_id]
     assert listed["status"] == "revoked" and listed["connected"] is False
