@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
+import structlog
 from citizeninfo_shared.account_state_follower import follow_account_state
 from citizeninfo_shared.keys import Keyring
 from citizeninfo_shared.keys import Purpose as KeyPurpose
@@ -28,6 +29,8 @@ from card_gateway.config import CardSettings
 from card_gateway.domain.replicas import new_replica_id, replica_secret
 from card_gateway.service_layer.card_desk import CardDesk, LinkRecords
 from card_gateway.service_layer.replicas import LocalOnly, ReplicaMesh, StoredLinkRecords, supervised_heartbeats
+
+log = structlog.get_logger(__name__)
 
 # Each audit record carries its citizeninfo.visits.v1 event (one document: no transactions needed).
 OUTBOX_COLLECTIONS = [CARD_READS_COLLECTION]
@@ -86,7 +89,7 @@ async def replicas_running(
         )
         await mesh.beat()  # registered before the first request
         app.state.card_desk, app.state.replicas = desk, mesh
-        logging.getLogger(__name__).info("card replica %s at %s", replica_id, settings.card_replica_url)
+        log.info("card_replica_started", replica_id=replica_id, url=settings.card_replica_url)
         async with supervised_heartbeats(mesh):
             yield
 

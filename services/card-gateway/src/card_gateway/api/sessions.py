@@ -5,6 +5,8 @@ cancelled there: another replica forwards the request once (service_layer/replic
 owner's answer as it is. An owner that is gone answers as a gone agent (409) or an unknown session (404).
 """
 
+from typing import Any
+
 from asgi_correlation_id import correlation_id
 from citizeninfo_shared.auth import CurrentPrincipal, Principal, ensure_may_act_for
 from citizeninfo_shared.deps import CatalogueDep
@@ -33,7 +35,13 @@ def _relayed(answer: PeerAnswer) -> Response:
 
 
 async def _forward(
-    replicas: Replicas, decision: Decision, http: Request, method: str, path: str, operation: str, json_body=None
+    replicas: Replicas,
+    decision: Decision,
+    http: Request,
+    method: str,
+    path: str,
+    operation: str,
+    json_body: dict[str, Any] | None = None,
 ) -> PeerAnswer | None:
     return await replicas.forward(
         decision,
