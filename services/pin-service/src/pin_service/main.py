@@ -17,7 +17,12 @@ from pin_service.adapters.geography import thai_geography
 from pin_service.adapters.login_throttle import LoginThrottle
 from pin_service.adapters.password_work import PasswordWork
 from pin_service.adapters.registration_requests import RegistrationStore
-from pin_service.adapters.search_index import SEARCH_CONSUMER_GROUP, SearchIndexWriter, ensure_search_index
+from pin_service.adapters.search_index import (
+    SEARCH_CONSUMER_GROUP,
+    SEARCH_PINS_CONSUMER_GROUP,
+    SearchIndexWriter,
+    ensure_search_index,
+)
 from pin_service.adapters.service_points import ServicePointStore
 from pin_service.api import (
     account_import,
@@ -36,15 +41,20 @@ from pin_service.domain.login_throttle import default_policy
 async def _keep_search_index(app: FastAPI, settings: PinSettings) -> None:
     await ensure_search_index(app.state.elasticsearch, replicas=settings.elasticsearch_number_of_replicas)
     writer = SearchIndexWriter(app.state.elasticsearch, app.state.db, app.state.geography)
-    follower = TopicFollower(
-        settings.kafka_bootstrap_servers,
-        [TopicName.CATALOGUE, TopicName.PINS],
-        group_id=SEARCH_CONSUMER_GROUP,
-        client_id="pin-service-search",
-        apply=writer.apply,
-        replay_when_empty=writer.index_is_empty,
-    )
-    await follower.run()
+    # One consumer per topic: a national catalogue import (78,000 records) must not hold back the pins
+    # placed meanwhile, which nearby search shows within seconds.
+    followers = [
+        TopicFollower(
+            settings.kafka_bootstrap_servers,
+            [topic],
+            group_id=group,
+            client_id=f"pin-service-search-{topic.value.split('.')[1]}",
+            apply=writer.apply,
+            replay_when_empty=writer.index_is_empty,
+        )
+        for topic, group in ((TopicName.CATALOGUE, SEARCH_CONSUMER_GROUP), (TopicName.PINS, SEARCH_PINS_CONSUMER_GROUP))
+    ]
+    await asyncio.gather(*(follower.run() for follower in followers))
 
 
 def _wire_accounts(app: FastAPI, settings: PinSettings) -> AccountStore:

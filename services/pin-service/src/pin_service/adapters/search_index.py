@@ -27,7 +27,8 @@ log = structlog.get_logger(__name__)
 # new consumer group, so the old index keeps answering until it is dropped.
 SEARCH_INDEX_VERSION = 2
 SEARCH_INDEX = f"citizeninfo-search-v{SEARCH_INDEX_VERSION}"
-SEARCH_CONSUMER_GROUP = f"pin-service.search-index.v{SEARCH_INDEX_VERSION}"
+SEARCH_CONSUMER_GROUP = f"pin-service.search-index.v{SEARCH_INDEX_VERSION}"  # the catalogue topic
+SEARCH_PINS_CONSUMER_GROUP = f"{SEARCH_CONSUMER_GROUP}.pins"
 EventDataT = TypeVar("EventDataT", bound=EventData)
 
 MAPPING: dict[str, Any] = {
