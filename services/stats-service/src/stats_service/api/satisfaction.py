@@ -4,14 +4,17 @@ The formula is in the service README and in domain/satisfaction.py.
 """
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
+from citizeninfo_shared.problems import Problem
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from stats_service.adapters.progress_reader import ProgressReader
 from stats_service.adapters.satisfaction_reader import Level, Window, WindowFigures
 from stats_service.api.deps import FairScorePolicyDep, ProgressReaderDep, SatisfactionReaderDep
+from stats_service.domain import funnel as funnel_math
 from stats_service.domain.provinces import province_name
 from stats_service.domain.satisfaction import FairScore, FairScorePolicy, Prior, ScoreTally, fair_score, rank
 
@@ -154,6 +157,148 @@ async def nation(reader: SatisfactionReaderDep, policy: FairScorePolicyDep) -> U
 @router.get("/nation/daily", summary="National ratings per day")
 async def nation_daily(reader: SatisfactionReaderDep, days: DaysQuery = 30) -> DailySeries:
     return _series(await reader.daily(None, None, days), None, None)
+
+
+class FunnelLevel(StrEnum):
+    """The funnel's units, named as the query parameter spells them."""
+
+    MINISTRY = "ministry"
+    DEPARTMENT = "department"
+    SERVICE_POINT = "service_point"
+    PROVINCE = "province"
+
+    @property
+    def level(self) -> Level:
+        return {
+            FunnelLevel.MINISTRY: Level.MINISTRY,
+            FunnelLevel.DEPARTMENT: Level.DEPARTMENT,
+            FunnelLevel.SERVICE_POINT: Level.SERVICE_POINT,
+            FunnelLevel.PROVINCE: Level.PROVINCE,
+        }[self]
+
+
+class FunnelUnitOut(BaseModel):
+    unit_id: str
+    name_th: str | None = None
+    name_en: str | None = None
+    n: int = Field(description="Ratings in the window")
+    satisfied: int = Field(description="Ratings of 4 or 5")
+    value: float = Field(description="Share of satisfied ratings, 0–1")
+    z: float | None = Field(description="(value − target) / sqrt(target·(1 − target)/n); null if target is 0 or 1")
+    classification: funnel_math.Classification
+
+
+class LimitsOut(BaseModel):
+    n: int
+    lower_99_8: float
+    lower_95: float
+    upper_95: float
+    upper_99_8: float
+
+
+class TrendDayOut(BaseModel):
+    day: date
+    ratings: int
+    satisfied: int
+    share: float | None = Field(description="Satisfied / ratings; null on a day without ratings")
+    mean: float | None
+
+
+class FunnelOut(BaseModel):
+    level: str
+    window: str
+    statistic: str = Field(description="What value means: the share of ratings scoring 4 or 5")
+    target: float = Field(description="p0: the nation's share of satisfied ratings in the window")
+    national_ratings: int
+    national_satisfied: int
+    z_95: float
+    z_99_8: float
+    overdispersion: float | None = Field(description="φ, winsorized mean squared z-score; not applied to limits")
+    units: list[FunnelUnitOut] = Field(description="Most ratings first")
+    limits: list[LimitsOut] = Field(description="The control limits sampled at increasing n, for drawing")
+    trend: list[TrendDayOut] = Field(description="The nation's last 30 days (Asia/Bangkok), oldest first")
+
+
+TREND_DAYS = 30
+
+
+def _limits_out(bounds: funnel_math.Limits) -> LimitsOut:
+    return LimitsOut(
+        n=bounds.n,
+        lower_99_8=round(bounds.lower_99_8, 4),
+        lower_95=round(bounds.lower_95, 4),
+        upper_95=round(bounds.upper_95, 4),
+        upper_99_8=round(bounds.upper_99_8, 4),
+    )
+
+
+@router.get("/funnel", summary="Funnel plot: each unit's share of satisfied ratings against its number of ratings")
+async def funnel(
+    reader: SatisfactionReaderDep,
+    names: ProgressReaderDep,
+    level: FunnelLevel = FunnelLevel.DEPARTMENT,
+    window: Window = Window.DAYS_30,
+    ministry_id: str | None = None,
+    department_id: str | None = None,
+    province_code: str | None = None,
+) -> FunnelOut:
+    if level is FunnelLevel.SERVICE_POINT and not department_id:
+        raise Problem(
+            422,
+            "level=service_point needs department_id: a funnel of one department's points.",
+            title_th="ต้องระบุรหัสหน่วยงาน (department_id) เมื่อดูรายจุดให้บริการ",
+        )
+    filters = [
+        {"term": {name: value}}
+        for name, value in (
+            ("ministry_id", ministry_id),
+            ("department_id", department_id),
+            ("province_code", province_code),
+        )
+        if value is not None
+    ]
+    national = (await reader.national_tallies())[window]
+    p0 = funnel_math.target(national)
+    tallies = await reader.by_unit(level.level, window, filters)
+    units = funnel_math.funnel_units(tallies, p0)
+    units.sort(key=lambda u: (-u.n, u.unit_id))
+    named = await unit_names(names, level.level, [u.unit_id for u in units])
+    days = await reader.daily(None, None, TREND_DAYS)
+    return FunnelOut(
+        level=level.value,
+        window=window.value,
+        statistic="share_satisfied_4_5",
+        target=round(p0, 4),
+        national_ratings=national.count,
+        national_satisfied=funnel_math.satisfied(national),
+        z_95=funnel_math.Z_95,
+        z_99_8=funnel_math.Z_99_8,
+        overdispersion=_round(funnel_math.overdispersion(u.z for u in units)),
+        units=[
+            FunnelUnitOut(
+                unit_id=u.unit_id,
+                name_th=named.get(u.unit_id, (None, None))[0],
+                name_en=named.get(u.unit_id, (None, None))[1],
+                n=u.n,
+                satisfied=u.satisfied,
+                value=round(u.value, 4),
+                z=_round(u.z),
+                classification=u.classification,
+            )
+            for u in units
+        ],
+        limits=[_limits_out(b) for b in funnel_math.limit_curves(p0, max((u.n for u in units), default=0))],
+        trend=[
+            TrendDayOut(
+                day=d.day,
+                ratings=d.tally.count,
+                satisfied=(happy := funnel_math.satisfied(d.tally)),
+                share=round(happy / d.tally.count, 4) if d.tally.count else None,
+                mean=_round(d.tally.mean()),
+            )
+            for d in days
+        ],
+    )
 
 
 @router.get("/{level}", summary="Units of one level ranked by fair score (e.g. a ministry's departments)")
