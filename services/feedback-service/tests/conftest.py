@@ -113,10 +113,24 @@ class FakeComplaintStore:
         self.events.append(event)
         return ContactErasure(erased_at, requested_by, erased_now=True)
 
-    async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
-        self.complaints[code] = self.complaints[code].model_copy(
-            update={"history": history, "status": history[-1].status}
+    async def replace_history(
+        self,
+        code: str,
+        history: list[StatusEntry],
+        *,
+        due_at=None,
+        event: OutboxEntry | None = None,
+        expected_length: int | None = None,
+    ) -> bool:
+        stored = self.complaints.get(code)
+        if stored is None or (expected_length is not None and len(stored.history) != expected_length):
+            return False
+        complaint = stored.complaint.model_copy(update={"due_at": due_at}) if due_at is not None else stored.complaint
+        self.complaints[code] = stored.model_copy(
+            update={"history": history, "status": history[-1].status, "complaint": complaint}
         )
+        if event is not None:
+            self.events.append(event)
         return True
 
     async def by_public_id(self, public_id: str) -> StoredComplaint | None:

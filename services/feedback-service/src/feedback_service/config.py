@@ -1,4 +1,7 @@
+from typing import Annotated
+
 from citizeninfo_shared.settings import ServiceSettings
+from pydantic import Field
 
 
 class FeedbackSettings(ServiceSettings):
@@ -26,3 +29,10 @@ class FeedbackSettings(ServiceSettings):
 
     # Consumer group reading citizeninfo.complaint-status.v1 from the national complaint system.
     complaint_status_group: str = "feedback-service.complaint-status"
+
+    # Complaint target times: business days to an answer per category, merged over the defaults in
+    # domain/complaint_deadlines.py (env JSON, e.g. CITIZENINFO_COMPLAINT_TARGET_BUSINESS_DAYS='{"fees": 5}').
+    complaint_target_business_days: dict[str, Annotated[int, Field(ge=0, le=365)]] = Field(default_factory=dict)
+    # The citizen may reopen an answered complaint this many days after the answer, this many times.
+    complaint_reopen_window_days: int = Field(default=14, ge=0)
+    complaint_max_reopens: int = Field(default=3, ge=0)

@@ -58,6 +58,8 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 MongoProcessedEvents(db[PROCESSED_EVENTS_COLLECTION], CONSUMER_NAME),
                 settings.kafka_bootstrap_servers,
                 group_id=settings.complaint_status_group,
+                settings=settings,
+                relay=app.state.outbox_relay,
             )
             complaint_status = asyncio.create_task(supervised(consumer.run), name="complaint-status")
             try:

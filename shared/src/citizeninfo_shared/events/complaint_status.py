@@ -6,7 +6,8 @@ from typing import ClassVar, Literal
 from citizeninfo_shared.events.envelope import EventData
 from citizeninfo_shared.storable_text import StorableTextModel
 
-ComplaintStatus = Literal["received", "forwarded", "in_progress", "resolved", "rejected", "closed"]
+# `reopened` (added, backwards compatible): the citizen reopened an answered complaint with its code.
+ComplaintStatus = Literal["received", "forwarded", "in_progress", "resolved", "rejected", "closed", "reopened"]
 
 
 class ComplaintStatusChanged(EventData, StorableTextModel):

@@ -44,6 +44,8 @@ class ComplaintFiled(EventData):
     service_id: str | None = None
     # Where it was filed: "api" (the citizen app) or "open311" (GeoReport v2 clients).
     channel: str | None = None
+    # When the category's target time for an answer runs out (added; absent from older producers).
+    due_at: datetime | None = None
 
 
 class ComplaintContactErased(EventData):
@@ -54,3 +56,25 @@ class ComplaintContactErased(EventData):
     service_point_id: str
     erased_at: datetime
     requested_by: Literal["citizen", "admin"]
+
+
+class ComplaintStatusUpdated(EventData):
+    """A complaint's status as feedback-service now holds it, after any change (the complaint system's,
+    or a reopening by the citizen): a snapshot, so the latest one is the truth (`sequence` grows by one
+    per change). `due_at` is when an answer is due while the complaint is open (null once answered);
+    `reason` is the citizen's reason for reopening (redacted), null otherwise."""
+
+    event_type: ClassVar[str] = "th.go.citizeninfo.complaint.status-updated"
+    complaint_id: str
+    service_point_id: str
+    category: str
+    status: str
+    open: bool
+    due_at: datetime | None = None
+    changed_at: datetime
+    sequence: int
+    reopen_count: int = 0
+    reason: str | None = None
+    department_id: str | None = None
+    ministry_id: str | None = None
+    province_code: str | None = None

@@ -18,10 +18,12 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from feedback_service.adapters.complaint_status_input import InboundStatusEvent
-from feedback_service.adapters.complaint_store import ComplaintStore
+from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, ComplaintStore
+from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import history_after
 from feedback_service.domain.complaint_status import IllegalTransition
 from feedback_service.domain.tracking_codes import normalize
+from feedback_service.service_layer.complaint_reopening import current_due, status_event
 
 log = structlog.get_logger(__name__)
 
@@ -34,8 +36,12 @@ CONSUMER_NAME = "feedback-service.complaint-status"
 
 
 class ComplaintStatusApplier:
-    def __init__(self, store: ComplaintStore) -> None:
+    def __init__(
+        self, store: ComplaintStore, settings: FeedbackSettings | None = None, relay: object | None = None
+    ) -> None:
         self._store = store
+        self._targets = settings.complaint_target_business_days if settings is not None else {}
+        self._relay = relay
 
     async def __call__(self, event: CloudEvent) -> None:
         try:
@@ -54,7 +60,12 @@ class ComplaintStatusApplier:
             STATUS_UPDATES_IGNORED.labels("illegal_transition").inc()
             raise EventRejected("illegal_transition", str(error)) from None
         if history is not stored.history:
-            await self._store.replace_history(code, history)
+            # The due time follows the history (an answer reopened by the complaint system restarts the
+            # clock), and the new state goes out on citizeninfo.complaints.v1 in the same update.
+            due = current_due(stored, history, self._targets)
+            await self._store.replace_history(code, history, due_at=due, event=status_event(stored, history, due))
+            if self._relay is not None:
+                self._relay.notify(COMPLAINTS_COLLECTION, code)
 
 
 def complaint_status_follower(
@@ -64,9 +75,11 @@ def complaint_status_follower(
     *,
     group_id: str,
     dead_letters: DeadLetters | None = None,
+    settings: FeedbackSettings | None = None,
+    relay: object | None = None,
 ) -> TopicFollower:
     """The shared consumer loop, each event applied once by id (offsets committed after each batch)."""
-    handler = IdempotentHandler(CONSUMER_NAME, processed, ComplaintStatusApplier(store))
+    handler = IdempotentHandler(CONSUMER_NAME, processed, ComplaintStatusApplier(store, settings, relay))
 
     async def apply(events: Sequence[CloudEvent]) -> None:
         for event in events:

@@ -132,12 +132,32 @@ class ComplaintStore:
             )
         return ContactErasure(erased_at, requested_by, erased_now=True)
 
-    async def replace_history(self, code: str, history: list[StatusEntry]) -> bool:
-        """Stores the new history and the status it ends with."""
+    async def replace_history(
+        self,
+        code: str,
+        history: list[StatusEntry],
+        *,
+        due_at: datetime | None = None,
+        event: OutboxEntry | None = None,
+        expected_length: int | None = None,
+    ) -> bool:
+        """Stores the new history, the status it ends with and (given) the new due time, staging the
+        event (given) in the same update. With `expected_length`, only if the stored history still has
+        that many entries (a reopening must not overwrite a change that came in meanwhile). False when
+        nothing matched."""
+        update: dict[str, Any] = {
+            "$set": {
+                "history": [e.model_dump() for e in history],
+                "status": history[-1].status,
+                **({"due_at": due_at} if due_at is not None else {}),
+            }
+        }
+        query: dict[str, Any] = {"_id": code}
+        if expected_length is not None:
+            query["history"] = {"$size": expected_length}
         async with DOCUMENT_LOCKS.hold(COMPLAINTS_COLLECTION, code):
             result = await self._collection.update_one(
-                {"_id": code},
-                {"$set": {"history": [e.model_dump() for e in history], "status": history[-1].status}},
+                query, update_with_events(update, event) if event is not None else update
             )
         return result.matched_count == 1
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Protocol
 
 from citizeninfo_shared.catalogue_projection import ServicePointRef
@@ -9,7 +10,8 @@ from citizeninfo_shared.events.complaints import ComplaintContact, ComplaintFile
 from citizeninfo_shared.privacy import redact
 from pydantic import BaseModel
 
-from feedback_service.domain.complaint_status import INITIAL, check_place
+from feedback_service.domain.complaint_deadlines import is_open
+from feedback_service.domain.complaint_status import ANSWERED, INITIAL, check_place
 from feedback_service.domain.rating import ServiceNotOffered
 from feedback_service.domain.tracking_codes import complaint_id_of, display
 
@@ -58,6 +60,7 @@ def file_complaint(
     service_id: str | None,
     channel: str,
     filed_at: datetime,
+    due_at: datetime | None = None,
 ) -> ComplaintFiled:
     if service_id is not None and service_id not in point.service_ids:
         raise ServiceNotOffered(service_id)
@@ -77,6 +80,7 @@ def file_complaint(
         province_code=point.province_code,
         service_id=service_id,
         channel=channel,
+        due_at=due_at,
     )
 
 
@@ -105,3 +109,21 @@ def history_after(history: list[StatusEntry], change: StatusChange, event_id: st
     after = sorted([*history, entry], key=lambda e: e.changed_at)
     check_place([e.status for e in after], next(i for i, e in enumerate(after) if e is entry))
     return after
+
+
+def clock_started_at(history: list[StatusEntry], filed_at: datetime) -> datetime:
+    """When the current wait for an answer began: the filing, or the latest time the complaint was
+    opened again after an answer (reopened by the citizen, or put back in progress by the complaint
+    system). The due time is the category's target from there (domain/complaint_deadlines)."""
+    started = filed_at
+    for before, after in pairwise(history):
+        if before.status in ANSWERED and is_open(after.status):
+            started = after.changed_at
+    return started
+
+
+def answered_at(history: list[StatusEntry]) -> datetime | None:
+    """When the complaint was answered, if its latest status is an answer."""
+    if history and history[-1].status in ANSWERED:
+        return history[-1].changed_at
+    return None

@@ -2,7 +2,8 @@
 
 `received` is ours, set when the complaint is filed; the national complaint system sends the rest. A
 complaint may skip steps (received → resolved), be passed on again while it is worked on, and a
-resolved one may be reopened; `closed` is final. Changes arrive out of order, so a change is checked
+resolved one may be reopened (by the complaint system: `in_progress`; by the citizen within 14 days of an
+answer, `resolved` or `rejected`: `reopened`); `closed` is final. Changes arrive out of order, so a change is checked
 against its neighbours in time: the one before it must allow it, and it must allow the one after.
 """
 
@@ -16,6 +17,7 @@ class ComplaintStatus(StrEnum):
     RESOLVED = "resolved"
     REJECTED = "rejected"
     CLOSED = "closed"
+    REOPENED = "reopened"  # ours: the citizen reopened an answered complaint with its tracking code
 
 
 _S = ComplaintStatus
@@ -23,10 +25,14 @@ ALLOWED_NEXT: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     _S.RECEIVED: frozenset({_S.FORWARDED, _S.IN_PROGRESS, _S.RESOLVED, _S.REJECTED, _S.CLOSED}),
     _S.FORWARDED: frozenset({_S.FORWARDED, _S.IN_PROGRESS, _S.RESOLVED, _S.REJECTED, _S.CLOSED}),
     _S.IN_PROGRESS: frozenset({_S.FORWARDED, _S.IN_PROGRESS, _S.RESOLVED, _S.REJECTED, _S.CLOSED}),
-    _S.RESOLVED: frozenset({_S.IN_PROGRESS, _S.CLOSED}),  # reopened, or closed
-    _S.REJECTED: frozenset({_S.CLOSED}),
+    _S.RESOLVED: frozenset({_S.IN_PROGRESS, _S.CLOSED, _S.REOPENED}),  # reopened (theirs or the citizen's), closed
+    _S.REJECTED: frozenset({_S.CLOSED, _S.REOPENED}),
     _S.CLOSED: frozenset(),
+    # Worked on again like a new complaint (answered again, passed on, closed); never reopened twice in a row.
+    _S.REOPENED: frozenset({_S.FORWARDED, _S.IN_PROGRESS, _S.RESOLVED, _S.REJECTED, _S.CLOSED}),
 }
+# The statuses that answer the citizen: a complaint in one of them may be reopened (domain/complaint_reopening).
+ANSWERED = frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.REJECTED})
 INITIAL = ComplaintStatus.RECEIVED
 
 

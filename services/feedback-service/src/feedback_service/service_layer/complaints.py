@@ -16,6 +16,7 @@ from feedback_service.adapters.complaint_store import COMPLAINTS_COLLECTION, Com
 from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.config import FeedbackSettings
 from feedback_service.domain.complaint import INITIAL_STATUS, Category, StatusEntry, file_complaint
+from feedback_service.domain.complaint_deadlines import due_at
 from feedback_service.domain.contact_sealing import for_publication, new_data_key
 from feedback_service.domain.rate_limits import complaint_counters
 from feedback_service.domain.rating import ServiceNotOffered
@@ -71,6 +72,7 @@ class ComplaintIntake:
                         service_id=request.service_id,
                         channel=channel,
                         filed_at=now,
+                        due_at=due_at(request.category, now, self.settings.complaint_target_business_days),
                     )
                 except ServiceNotOffered as error:
                     raise service_not_offered(point, str(error)) from error
