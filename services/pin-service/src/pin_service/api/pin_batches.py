@@ -34,7 +34,7 @@ class PinBatch(RequestModel):
         max_length=MAX_PINS_PER_REQUEST,
         description=(
             f"At most {MAX_PINS_PER_REQUEST} pins, each `{{service_point_id, lat, lon, accuracy_m?, "
-            "idempotency_key?}}`; an item that does not match gets its own 422 result"
+            "idempotency_key?, expected_current_pin_id?}}`; an item that does not match gets its own 422 result"
         ),
     )
 
@@ -46,6 +46,8 @@ class PinBatchResult(BaseModel):
     outcome: Literal["created", "repeated", "refused"]
     pin: PinPublic | None = None
     problem: ItemProblem | None = None
+    reason: str | None = Field(default=None, description="`pin_changed`: the item's expected_current_pin_id failed")
+    current_pin: PinPublic | None = Field(default=None, description="With `pin_changed`: the point's current pin")
 
 
 class PinBatchReport(BaseModel):
@@ -63,6 +65,8 @@ def _result(index: int, request: PinRequest, outcome: PinOutcome) -> PinBatchRes
         outcome=outcome.outcome,
         pin=outcome.pin,
         problem=item_problem(outcome.status, outcome.detail or "") if outcome.outcome == "refused" else None,
+        reason=outcome.reason,
+        current_pin=outcome.current_pin,
     )
 
 
@@ -83,7 +87,17 @@ async def pin_many(batch: PinBatch, principal: CurrentPrincipal, placement: Plac
             )
             continue
         valid.append(
-            (index, PinRequest(item.service_point_id, item.lat, item.lon, item.accuracy_m, item.idempotency_key))
+            (
+                index,
+                PinRequest(
+                    item.service_point_id,
+                    item.lat,
+                    item.lon,
+                    item.accuracy_m,
+                    item.idempotency_key,
+                    precondition=item.precondition(),
+                ),
+            )
         )
     outcomes = await placement.place_many([request for _, request in valid], principal)
     for (index, request), outcome in zip(valid, outcomes, strict=True):

@@ -20,19 +20,45 @@ from pydantic import BaseModel, Field
 from pin_service.adapters.geography import ThaiGeography
 from pin_service.adapters.service_points import PinConflict, ServicePointStore
 from pin_service.domain.directions import directions_links
-from pin_service.domain.pins import flag_notes
+from pin_service.domain.pins import PinPrecondition, flag_notes
 from pin_service.domain.point_lists import PointQuery, page_of
-from pin_service.service_layer.pinning import NOT_STORED, PinNotStored, PinPlacement, PinPublic, PinRequest
+from pin_service.service_layer.pinning import (
+    NOT_STORED,
+    PIN_CHANGED_REASON,
+    PinChanged,
+    PinNotStored,
+    PinPlacement,
+    PinPublic,
+    PinRequest,
+)
 
 __all__ = ["PinCreate", "PinPublic", "router"]
 
 router = APIRouter(tags=["service points"])
 
 
+PIN_ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
+
+
 class PinCreate(RequestModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    expected_current_pin_id: str | None = Field(
+        default=None,
+        pattern=PIN_ID_PATTERN,
+        description=(
+            "Optional precondition: store the pin only if the point's current (latest) pin is this one; "
+            "`null` given explicitly: only if the point is not pinned yet; absent: no condition. "
+            "Otherwise 409 with `reason: pin_changed` and the `current_pin`"
+        ),
+    )
+
+    def precondition(self) -> PinPrecondition | None:
+        """The precondition the body carries, if any (an explicit `null` is one: "not pinned yet")."""
+        if "expected_current_pin_id" not in self.model_fields_set:
+            return None
+        return PinPrecondition(self.expected_current_pin_id)
 
 
 class FlagNote(BaseModel):
@@ -214,15 +240,19 @@ async def check_pin(
     status_code=status.HTTP_201_CREATED,
     response_model=PinPublic,
     summary="Pin (or move) a service point",
+    responses={409: {"description": "expected_current_pin_id given and the point's current pin differs"}},
 )
 async def pin_service_point(
     service_point_id: str, body: PinCreate, principal: CurrentPrincipal, points: Points, placement: Placement
 ) -> PinPublic:
     point = await _existing(points, service_point_id)
     ensure_may_act_for(principal, point["department_id"])
-    request = PinRequest(service_point_id, body.lat, body.lon, body.accuracy_m)
+    request = PinRequest(service_point_id, body.lat, body.lon, body.accuracy_m, precondition=body.precondition())
     try:
         return await placement.place(point, request, principal)
+    except PinChanged as error:
+        current = error.current_pin.model_dump(mode="json") if error.current_pin is not None else None
+        raise Problem(409, str(error), reason=PIN_CHANGED_REASON, current_pin=current) from error
     except PinNotStored as error:
         # Never answer 201 for a pin that was not stored.
         raise Problem(503, NOT_STORED, headers={"Retry-After": "1"}) from error

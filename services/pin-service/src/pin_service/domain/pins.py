@@ -76,6 +76,24 @@ def idempotent_pin_id(service_point_id: str, idempotency_key: str) -> str:
     return str(uuid.uuid5(IDEMPOTENT_PIN_NAMESPACE, f"{service_point_id}\n{idempotency_key}"))
 
 
+@dataclass(frozen=True, slots=True)
+class PinPrecondition:
+    """What the client saw when it made the pin: the point's latest pin then (`None`: not pinned yet).
+    A pin made offline carries it, so a re-pin made meanwhile by someone else is not silently overwritten."""
+
+    expected_current_pin_id: str | None
+
+
+def current_pin_id(pins: list[dict]) -> str | None:
+    """The point's current pin: the latest of its history (pins are only ever appended)."""
+    return pins[-1].get("pin_id") if pins else None
+
+
+def precondition_holds(current: str | None, precondition: PinPrecondition | None) -> bool:
+    """No precondition always holds; otherwise the point's current pin must be the one expected."""
+    return precondition is None or precondition.expected_current_pin_id == current
+
+
 def quality_flags(
     *,
     accuracy_m: float | None,

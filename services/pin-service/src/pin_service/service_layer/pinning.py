@@ -23,10 +23,13 @@ from pin_service.adapters.geography import ThaiGeography
 from pin_service.adapters.service_points import ServicePointStore
 from pin_service.domain.pins import (
     PinnedPlace,
+    PinPrecondition,
     cells_within_duplicate_radius,
+    current_pin_id,
     grid_cell,
     idempotent_pin_id,
     is_possible_duplicate,
+    precondition_holds,
     quality_flags,
 )
 
@@ -37,6 +40,11 @@ SERVICE_POINTS = "service_points"
 OTHER_DEPARTMENT = "Agency staff may act only on service points of their own department."
 NOT_STORED = "The pin could not be stored; please send it again."
 KEY_REUSED = "This idempotency key was already used for a different pin of this point; use a new key."
+PIN_CHANGED = (
+    "The point was pinned again since the pin this one is based on (expected_current_pin_id): nothing was "
+    "stored. Compare the current pin, then send again without expected_current_pin_id to replace it."
+)
+PIN_CHANGED_REASON = "pin_changed"
 WRITES_AT_ONCE = 16
 
 
@@ -68,6 +76,8 @@ class PinRequest:
     lon: float
     accuracy_m: float | None = None
     idempotency_key: str | None = None
+    # Only if the point's current pin is still this one (absent: no condition).
+    precondition: PinPrecondition | None = None
 
     def same_place_as(self, pin: dict[str, Any]) -> bool:
         return (pin["lat"], pin["lon"], pin.get("accuracy_m")) == (self.lat, self.lon, self.accuracy_m)
@@ -82,14 +92,35 @@ class PinOutcome:
     outcome: Literal["created", "repeated", "refused"]
     pin: PinPublic | None = None
     detail: str | None = None
+    # A refused precondition: why (`pin_changed`) and the point's current pin, for the client to compare.
+    reason: str | None = None
+    current_pin: PinPublic | None = None
 
     @classmethod
     def refused(cls, status: int, detail: str) -> "PinOutcome":
         return cls(status, "refused", detail=detail)
 
+    @classmethod
+    def pin_changed(cls, current: dict[str, Any] | None) -> "PinOutcome":
+        return cls(
+            409,
+            "refused",
+            detail=PIN_CHANGED,
+            reason=PIN_CHANGED_REASON,
+            current_pin=PinPublic.model_validate(current) if current is not None else None,
+        )
+
 
 class PinNotStored(Exception):
     """The database did not take the pin; nothing was stored, the client may send it again."""
+
+
+class PinChanged(Exception):
+    """The point's current pin is not the one the request was based on; nothing was stored."""
+
+    def __init__(self, current: dict[str, Any] | None) -> None:
+        super().__init__(PIN_CHANGED)
+        self.current_pin = PinPublic.model_validate(current) if current is not None else None
 
 
 class Relay(Protocol):
@@ -126,7 +157,11 @@ class PinPlacement:
         )
 
     async def place(self, point: dict[str, Any], request: PinRequest, principal: Principal) -> PinPublic:
-        """Stores one pin (the caller has checked the point exists and the principal may act for it)."""
+        """Stores one pin (the caller has checked the point exists and the principal may act for it);
+        `PinChanged` if the request's precondition does not hold."""
+        pins = point.get("pins", [])
+        if not precondition_holds(current_pin_id(pins), request.precondition):
+            raise PinChanged(pins[-1] if pins else None)
         flags = await self.flags(point, request.lat, request.lon, request.accuracy_m)
         placement = self._compose(0, point, request, principal, flags)
         if not await self._store(placement):
@@ -190,6 +225,9 @@ class PinPlacement:
         to_place: list[int] = []
         first_of_key: dict[tuple[str, str], int] = {}
         repeats_in_batch: dict[int, int] = {}
+        # Each point's current pin as the batch goes (as if sent one at a time): a pin of this batch
+        # without a key has an id not known yet, which no precondition can name.
+        current: dict[str, tuple[str | None, dict[str, Any] | None]] = {}
         for index, request in enumerate(requests):
             point = points.get(request.service_point_id)
             if point is None:
@@ -207,6 +245,15 @@ class PinPlacement:
                     if stored is not None:
                         outcomes[index] = _again(request, stored)
                         continue
+                pins = point.get("pins", [])
+                now_id, now_pin = current.get(point["_id"], (current_pin_id(pins), pins[-1] if pins else None))
+                if not precondition_holds(now_id, request.precondition):
+                    outcomes[index] = PinOutcome.pin_changed(now_pin)
+                    continue
+                current[point["_id"]] = (
+                    idempotent_pin_id(point["_id"], request.idempotency_key) if request.idempotency_key else "",
+                    None,
+                )
                 to_place.append(index)
 
         placements = await self._flag_in_order(requests, points, to_place, principal)
