@@ -372,6 +372,46 @@ const messages = {
   "official.error.other": ["โหลดข้อมูลส่วนนี้ไม่สำเร็จ", "This part could not be loaded"],
   "official.retry": ["ลองใหม่", "Try again"],
   "official.back.nation": ["กลับไปภาพรวมทั้งประเทศ", "Back to the national overview"],
+  // Funnel plot of satisfaction (issue 22, officials).
+  "funnel.title": ["กราฟกรวยความพึงพอใจ 30 วันล่าสุด", "Satisfaction funnel plot, last 30 days"],
+  "funnel.explain": [
+    "แต่ละเครื่องหมายคือหนึ่งหน่วย: สัดส่วนความเห็นที่พึงพอใจ (คะแนน 4–5) เทียบกับจำนวนความเห็น เส้นโค้งคือขอบเขตควบคุม 95% และ 99.8% รอบค่าของทั้งประเทศ เฉพาะหน่วยที่อยู่นอกเส้นจึงต่างจากทั้งประเทศเกินกว่าความบังเอิญ",
+    "Each mark is a unit: its share of satisfied ratings (score 4–5) against its number of ratings. The curves are 95% and 99.8% control limits around the national share; only a unit outside them differs from the nation by more than chance.",
+  ],
+  "funnel.axis.x": ["จำนวนความเห็น (สเกลลอการิทึม)", "Number of ratings (log scale)"],
+  "funnel.axis.y": ["สัดส่วนผู้พึงพอใจ (คะแนน 4–5)", "Share satisfied (score 4–5)"],
+  "funnel.target": ["ค่าของทั้งประเทศ {p}", "National share {p}"],
+  "funnel.limit95": ["ขอบเขต 95%", "95% limits"],
+  "funnel.limit998": ["ขอบเขต 99.8%", "99.8% limits"],
+  "funnel.legend": ["คำอธิบายสัญลักษณ์", "Legend"],
+  "funnel.summary": [
+    "กราฟกรวย {n} หน่วย: สูงกว่าทั้งประเทศ {above} หน่วย ต่ำกว่า {below} หน่วย ค่าของทั้งประเทศ {target} ตัวเลขเดียวกันอยู่ในตารางถัดไป",
+    "Funnel plot of {n} units: {above} above the nation, {below} below, national share {target}. The table that follows has the same figures.",
+  ],
+  "funnel.point": ["{name}: พึงพอใจ {value} จาก {n} ความเห็น — {class}", "{name}: {value} satisfied of {n} ratings — {class}"],
+  "funnel.focus.hint": ["ชี้หรือกด Tab ไปที่เครื่องหมายเพื่อดูรายละเอียด", "Point at or tab to a mark for its details"],
+  "funnel.overdispersion": [
+    "ค่าการกระจายเกิน φ = {phi} (ถ้ามากกว่า 1 มาก หน่วยต่างกันเกินความบังเอิญ จึงอาจมีหน่วยอยู่นอกขอบเขตมากเกินจริง)",
+    "Overdispersion φ = {phi} (well above 1: units differ more than chance allows, so more are flagged than truly differ)",
+  ],
+  "funnel.table": [
+    "กราฟกรวยในรูปตาราง: หน่วย จำนวนความเห็น สัดส่วนผู้พึงพอใจ และการจัดกลุ่ม",
+    "The funnel plot as a table: unit, ratings, share satisfied and classification",
+  ],
+  "funnel.col.unit": ["หน่วย", "Unit"],
+  "funnel.col.value": ["สัดส่วนผู้พึงพอใจ", "Share satisfied"],
+  "funnel.col.class": ["การจัดกลุ่ม", "Classification"],
+  "funnel.class.above_99_8": ["สูงกว่าทั้งประเทศชัดเจน (เกินขอบเขต 99.8%)", "Clearly above the nation (beyond the 99.8% limit)"],
+  "funnel.class.above_95": ["สูงกว่าทั้งประเทศ (เกินขอบเขต 95%)", "Above the nation (beyond the 95% limit)"],
+  "funnel.class.within": ["ไม่ต่างจากทั้งประเทศ (อยู่ในขอบเขต)", "Within the limits (no clear difference)"],
+  "funnel.class.below_95": ["ต่ำกว่าทั้งประเทศ (ต่ำกว่าขอบเขต 95%)", "Below the nation (beyond the 95% limit)"],
+  "funnel.class.below_99_8": ["ต่ำกว่าทั้งประเทศชัดเจน (ต่ำกว่าขอบเขต 99.8%)", "Clearly below the nation (beyond the 99.8% limit)"],
+  "funnel.trend": ["แนวโน้มทั้งประเทศ 30 วัน", "National trend, 30 days"],
+  "funnel.trend.summary": [
+    "สัดส่วนผู้พึงพอใจรายวันของทั้งประเทศ 30 วันล่าสุด: มีความเห็น {days} วัน ล่าสุด {last} วันที่ไม่มีความเห็นเว้นว่างไว้",
+    "The nation's daily share satisfied over the last 30 days: {days} days with ratings, latest {last}. Days without ratings are left as gaps.",
+  ],
+  "funnel.trend.table": ["แนวโน้มในรูปตาราง", "The trend as a table"],
 
   // Citizens' pages (issue 23): search by service and place, copy answer per service, score, errors.
   "citizen.search.hint": [
