@@ -1,5 +1,5 @@
 // Officials: the progress table of seed 004 (nation → ministry → department → points, and by province),
-// satisfaction over time and its ranking, the reconciliation list, and downloads of each table.
+// satisfaction over time, its funnel plot (pages/funnel.ts) and its ranking, the reconciliation list, and downloads of each table.
 // Every table shows names and shares and sorts by any column; breadcrumbs lead back up; errors are in
 // the reader's language with a way on.
 
@@ -20,6 +20,7 @@ import { ApiError, NetworkError, get, url } from "../api";
 import { field, h, pageHeading, replaceChildren, setMessage, statusMessage, type Child } from "../dom";
 import { formatDate, formatNumber, language, localName, t, type MessageKey } from "../i18n";
 import { navigate, render, type PageContext } from "../router";
+import { funnelSection } from "./funnel";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
@@ -129,9 +130,10 @@ export async function officialPage({ main, params, signal }: PageContext): Promi
   const progress = h("section", { "aria-labelledby": "progress-heading" });
   const provinces = h("section", { "aria-labelledby": "provinces-heading" });
   const satisfaction = h("section", { "aria-labelledby": "satisfaction-heading" });
+  const funnel = h("section", { "aria-labelledby": "funnel-heading" });
   const ranking = h("section", { "aria-labelledby": "ranking-heading" });
   const reconciliation = h("section", { "aria-labelledby": "reconciliation-heading" });
-  main.append(progress, satisfaction, ranking, provinces, reconciliation);
+  main.append(progress, satisfaction, funnel, ranking, provinces, reconciliation);
   const names = (found: { ministry?: string; department?: string }) => breadcrumbs(crumbs, scope, found);
   await Promise.all([
     scope.departmentId
@@ -141,6 +143,7 @@ export async function officialPage({ main, params, signal }: PageContext): Promi
         : ministriesTable(progress, signal),
     provinceTable(provinces, scope, signal),
     satisfactionChart(satisfaction, scope, signal),
+    funnelSection(funnel, scope, signal, (message, error) => showError(message, error, signal)),
     rankingTable(ranking, scope, signal),
     reconciliationList(reconciliation, scope, signal),
   ]);
