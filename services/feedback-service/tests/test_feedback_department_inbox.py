@@ -11,6 +11,7 @@ from citizeninfo_shared.testing import STAFF_DEPARTMENT_ID, bearer
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.adapters.rating_store import StoredRating
 from feedback_service.domain.complaint import StatusEntry
+from feedback_service.domain.complaint_deadlines import is_open
 from feedback_service.domain.department_inbox import InboxEntry, newest_first
 from httpx import AsyncClient
 
@@ -34,14 +35,23 @@ class FakeInbox:
         chosen.sort(key=lambda r: r.rating.submitted_at, reverse=True)
         return len(chosen), chosen[:newest]
 
-    async def complaints(self, department_id, service_point_id, newest):
+    async def complaints(self, department_id, service_point_id, newest, *, overdue=None, now=None):
         chosen = [
             c
             for c in self._complaints.complaints.values()
             if c.complaint.department_id == department_id
             and (service_point_id is None or c.complaint.service_point_id == service_point_id)
         ]
-        chosen.sort(key=lambda c: c.complaint.filed_at, reverse=True)
+
+        def late(c) -> bool:
+            return is_open(c.status) and c.complaint.due_at is not None and c.complaint.due_at < now
+
+        if overdue is not None:
+            chosen = [c for c in chosen if late(c) == overdue]
+        if overdue:
+            chosen.sort(key=lambda c: c.complaint.due_at)
+        else:
+            chosen.sort(key=lambda c: c.complaint.filed_at, reverse=True)
         return len(chosen), chosen[:newest]
 
 

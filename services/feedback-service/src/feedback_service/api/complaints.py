@@ -19,9 +19,13 @@ from feedback_service.api.schemas import (
     ComplaintView,
     ContactErasedView,
     ContactKeyView,
+    ReopenRequest,
 )
 from feedback_service.domain.contact_sealing import encode_key
+from feedback_service.domain.rate_limits import complaint_counters
 from feedback_service.domain.tracking_codes import complaint_id_of, normalize
+from feedback_service.service_layer.abuse import enforce
+from feedback_service.service_layer.complaint_reopening import ComplaintReopener, reopen_policy
 from feedback_service.service_layer.complaints import ComplaintIntake, ComplaintRequest
 from feedback_service.service_layer.contact_erasure import ContactEraser, contact_key
 
@@ -59,12 +63,48 @@ async def file_complaint(
 
 
 @router.get("/{tracking_code}", summary="Follow a complaint by its tracking code")
-async def follow(tracking_code: Annotated[str, Path(max_length=40)], store: ComplaintStoreDep) -> ComplaintView:
+async def follow(
+    tracking_code: Annotated[str, Path(max_length=40)], store: ComplaintStoreDep, settings: SettingsDep
+) -> ComplaintView:
     code = normalize(tracking_code)
     stored = await store.get(code) if code else None
     if stored is None:
         raise Problem(404, f"ไม่พบเรื่องร้องเรียนรหัส {tracking_code} — no complaint with this tracking code.")
-    return ComplaintView.of(stored)
+    return ComplaintView.of(stored, policy=reopen_policy(settings), targets=settings.complaint_target_business_days)
+
+
+@router.post(
+    "/{tracking_code}:reopen",
+    summary="Reopen an answered complaint (the citizen with the tracking code)",
+    responses={
+        404: {"description": "No complaint with this tracking code"},
+        409: {"description": "Not answered, the window to reopen has passed, or reopened too often"},
+        429: {"description": "Rate limit; see Retry-After"},
+    },
+)
+async def reopen(
+    tracking_code: TrackingCode,
+    body: ReopenRequest,
+    client: ClientPseudonym,
+    settings: SettingsDep,
+    store: ComplaintStoreDep,
+    limiter: RateLimiterDep,
+    relay: OutboxRelayDep,
+) -> ComplaintView:
+    """The citizen is not satisfied with the answer: within the window after it (14 days by default) and
+    a bounded number of times (3), the complaint goes back to `reopened`, due again after its category's
+    whole target time, and `ComplaintStatusUpdated` (with the redacted reason) tells the complaint
+    system. The tracking code is the proof, as for following it; a reopening counts against the client's
+    complaint rate limits."""
+    code = _code(tracking_code)
+    now = datetime.now(UTC)
+    await enforce(limiter, complaint_counters(settings, client=client, point_id="", now=now)[:1], now)
+    stored = await ComplaintReopener(settings, store, relay).reopen(
+        code, shown_as=tracking_code, reason=body.reason, now=now
+    )
+    return ComplaintView.of(
+        stored, now=now, policy=reopen_policy(settings), targets=settings.complaint_target_business_days
+    )
 
 
 def _code(tracking_code: str) -> str:

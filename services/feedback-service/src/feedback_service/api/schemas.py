@@ -1,6 +1,7 @@
 """Request and response bodies (requests reject unknown fields)."""
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Literal, Self
 
 from citizeninfo_shared.identifiers import CATALOGUE_ID_PATTERN
@@ -9,7 +10,9 @@ from pydantic import BaseModel, Field
 
 from feedback_service.adapters.complaint_store import StoredComplaint
 from feedback_service.adapters.rating_store import StoredRating
-from feedback_service.domain.complaint import Category
+from feedback_service.domain.complaint import Category, answered_at, clock_started_at
+from feedback_service.domain.complaint_deadlines import deadline, due_at
+from feedback_service.domain.complaint_reopening import ReopenPolicy, reopenability
 from feedback_service.domain.rating import Aspect
 
 AspectScore = Annotated[int, Field(ge=1, le=5, strict=True)]
@@ -117,6 +120,14 @@ class StatusView(BaseModel):
     changed_at: datetime
 
 
+class ReopenView(BaseModel):
+    """Whether the citizen may reopen the complaint now: answered, within the window, reopens left."""
+
+    allowed: bool
+    until: datetime | None = Field(description="The end of the window to reopen (answered complaints)")
+    reopens_left: int
+
+
 class ComplaintView(BaseModel):
     complaint_id: str
     tracking_code: str
@@ -126,11 +137,31 @@ class ComplaintView(BaseModel):
     status: str
     history: list[StatusView]
     filed_at: datetime
+    due_at: datetime | None = Field(default=None, description="When an answer is due (open complaints)")
+    overdue: bool = False
+    reopen: ReopenView | None = None
 
     @classmethod
-    def of(cls, stored: StoredComplaint) -> Self:
+    def of(
+        cls,
+        stored: StoredComplaint,
+        *,
+        now: datetime | None = None,
+        policy: ReopenPolicy | None = None,
+        targets: Mapping[str, int] | None = None,
+    ) -> Self:
         complaint = stored.complaint
+        now = now or datetime.now(UTC)
+        policy = policy or ReopenPolicy()
+        due = complaint.due_at or due_at(
+            complaint.category, clock_started_at(stored.history, complaint.filed_at), targets
+        )
+        state = deadline(stored.status, due, now)
+        reopenable = reopenability([e.status for e in stored.history], answered_at(stored.history), now, policy)
         return cls(
+            due_at=state.due_at,
+            overdue=state.overdue,
+            reopen=ReopenView(allowed=reopenable.allowed, until=reopenable.until, reopens_left=reopenable.reopens_left),
             complaint_id=complaint.complaint_id,
             tracking_code=complaint.tracking_code,
             service_point_id=complaint.service_point_id,
@@ -140,6 +171,12 @@ class ComplaintView(BaseModel):
             history=[StatusView(status=e.status, note=e.note, changed_at=e.changed_at) for e in stored.history],
             filed_at=complaint.filed_at,
         )
+
+
+class ReopenRequest(RequestModel):
+    """เปิดเรื่องใหม่ — the citizen is not satisfied with the answer (personal data is redacted)."""
+
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 class ContactErasedView(BaseModel):
