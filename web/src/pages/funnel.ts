@@ -67,7 +67,7 @@ const ORDER: Classification[] = ["above_99_8", "above_95", "within", "below_95",
 
 const WIDTH = 640;
 const HEIGHT = 380;
-const MARGIN = { left: 64, right: 20, top: 16, bottom: 56 };
+const MARGIN = { left: 72, right: 20, top: 16, bottom: 56 };
 
 type SvgAttributes = Record<string, string | number>;
 
@@ -142,7 +142,7 @@ function funnelFigure(funnel: Funnel): HTMLElement {
     const v = step / 5;
     axes.append(
       svg("line", { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(v), y2: y(v), stroke: "#e3e6ea" }),
-      svg("text", { x: MARGIN.left - 8, y: y(v) + 4, "text-anchor": "end" }, percent(v)),
+      svg("text", { x: MARGIN.left - 8, y: y(v) + 4, "text-anchor": "end" }, `${formatNumber(v * 100)}%`),
     );
   }
   // x: log scale, ticks 1, 2, 5, 10, 20, 50, …
@@ -273,7 +273,7 @@ function funnelTable(funnel: Funnel): HTMLElement {
           h("th", { scope: "col" }, t("funnel.col.unit")),
           h("th", { scope: "col" }, t("chart.count")),
           h("th", { scope: "col" }, t("funnel.col.value")),
-          h("th", { scope: "col" }, t("funnel.col.class")),
+          h("th", { scope: "col", style: "text-align:start" }, t("funnel.col.class")),
         ),
       ),
       h(
@@ -286,7 +286,7 @@ function funnelTable(funnel: Funnel): HTMLElement {
             h("th", { scope: "row", "data-col": "unit" }, unitName(unit)),
             h("td", { "data-col": "n" }, formatNumber(unit.n)),
             h("td", { "data-col": "value" }, percent(unit.value)),
-            h("td", { "data-col": "classification" }, classWords(unit.classification)),
+            h("td", { "data-col": "classification", style: "text-align:start" }, classWords(unit.classification)),
           ),
         ),
       ),
@@ -324,7 +324,7 @@ function trendFigure(days: TrendDay[]): HTMLElement {
   for (const v of [0, 0.5, 1]) {
     grid.append(
       svg("line", { x1: margin.left, x2: width - margin.right, y1: y(v), y2: y(v), stroke: "#e3e6ea" }),
-      svg("text", { x: margin.left - 6, y: y(v) + 4, "text-anchor": "end" }, percent(v)),
+      svg("text", { x: margin.left - 6, y: y(v) + 4, "text-anchor": "end" }, `${formatNumber(v * 100)}%`),
     );
   }
   if (days.length) {
