@@ -510,6 +510,55 @@ const messages = {
   "citizen.error.down": ["ระบบขัดข้องชั่วคราว กรุณาลองใหม่ภายหลัง", "The system is having trouble; please try again later"],
   "citizen.error.generic": ["เกิดข้อผิดพลาด กรุณาลองใหม่", "Something went wrong; please try again"],
   "citizen.error.back": ["กลับไปหน้าค้นหา", "Back to search"],
+
+  // Offline queue for staff in the field (issue 22)
+  "offline.title": ["รายการที่รอส่ง", "Waiting to be sent"],
+  "offline.status.offline": [
+    "ไม่มีสัญญาณ (ออฟไลน์) — สิ่งที่บันทึกจะเก็บไว้ในเครื่องนี้ และส่งให้เองเมื่อกลับมาออนไลน์",
+    "Offline — what you save is kept on this phone and sent by itself once you are back online",
+  ],
+  "offline.status.online": ["ออนไลน์ — รายการที่รอจะส่งให้เอง", "Online — waiting items are sent by themselves"],
+  "offline.empty": ["ส่งครบแล้ว ไม่มีรายการรอส่ง", "All sent: nothing is waiting"],
+  "offline.kind.pin": ["ปักหมุด", "Pin"],
+  "offline.kind.survey": ["แบบสำรวจความพร้อม", "Readiness survey"],
+  "offline.since": ["บันทึกเมื่อ {date}", "Saved {date}"],
+  "offline.attempts": ["ลองส่งแล้ว {n} ครั้ง", "Tried {n} times"],
+  "offline.state.waiting": ["รอส่ง", "Waiting"],
+  "offline.state.sending": ["กำลังส่ง…", "Sending…"],
+  "offline.state.signin": ["ต้องเข้าสู่ระบบอีกครั้ง แล้วจะส่งให้เอง", "Sign in again, then it is sent"],
+  "offline.state.conflict": [
+    "มีผู้อื่นปักหมุดจุดนี้ใหม่ระหว่างนั้น — ยังไม่ได้บันทึกหมุดของคุณ",
+    "Someone re-pinned this point meanwhile — your pin was not saved",
+  ],
+  "offline.state.refused": ["ระบบไม่รับรายการนี้", "The system refused this"],
+  "offline.other": ["ของบัญชี {user}: จะส่งเมื่อบัญชีนั้นเข้าสู่ระบบ", "Of account {user}: sent when that account signs in"],
+  "offline.yours": ["หมุดของคุณ", "Your pin"],
+  "offline.basedon": ["หมุดที่คุณเห็นตอนปักหมุด", "The pin you saw when pinning"],
+  "offline.basedon.none": ["ยังไม่มีหมุด", "Not pinned yet"],
+  "offline.current": ["หมุดปัจจุบัน (ของผู้อื่น)", "The current pin (someone else's)"],
+  "offline.pin.by": ["โดย {user} เมื่อ {date}", "by {user}, {date}"],
+  "offline.sendanyway": ["ส่งหมุดของฉันแทนหมุดปัจจุบัน", "Send mine anyway (replaces the current pin)"],
+  "offline.discard": ["ทิ้งรายการนี้", "Discard this"],
+  "offline.retry": ["ส่งตอนนี้", "Send now"],
+  "offline.signin": ["เข้าสู่ระบบเพื่อส่ง", "Sign in to send"],
+  "offline.sent": ["ส่งรายการที่รอไว้แล้ว {n} รายการ", "{n} waiting items sent"],
+  "offline.kept": [
+    "ไม่มีสัญญาณ: บันทึกไว้ในเครื่องนี้แล้ว จะส่งให้เองเมื่อกลับมาออนไลน์",
+    "No signal: kept on this phone, sent by itself once back online",
+  ],
+  "offline.kept.point": ["ไม่มีสัญญาณ: แสดงข้อมูลที่เครื่องนี้เก็บไว้เมื่อ {date}", "Offline: showing what this phone kept on {date}"],
+  "offline.nopoint": [
+    "ไม่มีสัญญาณ และเครื่องนี้ยังไม่ได้เก็บข้อมูลจุดนี้ไว้ (เปิดรายการจุดของหน่วยงานขณะมีสัญญาณก่อน)",
+    "Offline, and this phone has not kept this point (open your department's list with signal first)",
+  ],
+  "offline.conflict.now": [
+    "มีผู้อื่นปักหมุดจุดนี้ใหม่หลังจากที่คุณเปิดหน้านี้ จึงยังไม่ได้บันทึก — เลือกได้ในรายการที่รอส่ง",
+    "Someone re-pinned this point after you opened this page, so it was not saved — choose in the waiting list",
+  ],
+  "offline.signin.now": [
+    "การเข้าสู่ระบบหมดอายุ: เก็บไว้ในเครื่องแล้ว เข้าสู่ระบบอีกครั้งแล้วจะส่งให้เอง",
+    "Your sign-in expired: kept on this phone; sign in again and it is sent",
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;
