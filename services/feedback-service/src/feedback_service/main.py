@@ -18,6 +18,7 @@ from feedback_service.adapters.rate_limiter import RateLimiter
 from feedback_service.adapters.rating_store import RATINGS_COLLECTION, RatingStore
 from feedback_service.api import complaints, department_inbox, open311, ratings
 from feedback_service.config import FeedbackSettings
+from feedback_service.service_layer.complaint_reopening import current_due
 from feedback_service.service_layer.ratings import RatingIntake
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
@@ -45,6 +46,10 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             await app.state.rating_store.ensure_indexes()
             app.state.complaint_store = ComplaintStore(db[COMPLAINTS_COLLECTION])
             await app.state.complaint_store.ensure_indexes()
+            targets = settings.complaint_target_business_days
+            await app.state.complaint_store.backfill_due_times(
+                lambda stored: current_due(stored, stored.history, targets)
+            )
             app.state.rate_limiter = RateLimiter(settings.rate_limit_window_seconds)
             app.state.rating_intake = RatingIntake(
                 settings,

@@ -4,7 +4,7 @@ A complaint with a consented contact also holds its contact's data key (`contact
 of it; erasing the contact removes both (and stages the erasure event) in one update.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -84,6 +84,19 @@ class ComplaintStore:
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("public_id", unique=True, sparse=True)
+
+    async def backfill_due_times(self, due_of: Callable[[StoredComplaint], datetime]) -> int:
+        """Stores a due time in complaints filed before due times were stored (once; then none are left),
+        so that the overdue queries see every complaint. Returns how many it stamped."""
+        stamped = 0
+        cursor = self._collection.find({"due_at": None}, _READ_PROJECTION).limit(100_000)
+        async for document in cursor:
+            stored = stored_complaint(document)
+            await self._collection.update_one(
+                {"_id": document["_id"], "due_at": None}, {"$set": {"due_at": due_of(stored)}}
+            )
+            stamped += 1
+        return stamped
 
     async def add(self, code: str, stored: StoredComplaint, event: OutboxEntry) -> dict[str, Any]:
         """Inserts the complaint with its event; returns the stored document (for the relay)."""
