@@ -6,6 +6,8 @@ import { session, signOut } from "./auth";
 import { loadConfig } from "./config";
 import { h, replaceChildren } from "./dom";
 import { language, setLanguage, t } from "./i18n";
+import { startBackgroundSending } from "./offline/queue";
+import { registerServiceWorker } from "./offline/register";
 import { complaintPage, trackPage } from "./pages/complaints";
 import { pointPage } from "./pages/point";
 import { searchPage } from "./pages/search";
@@ -118,6 +120,8 @@ async function start(): Promise<void> {
   interceptLinks();
   renderChrome();
   await render();
+  startBackgroundSending(); // pins and surveys kept offline go out once there is signal (issue 22)
 }
 
+registerServiceWorker();
 void start();

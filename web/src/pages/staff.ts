@@ -3,12 +3,15 @@
 
 import L from "leaflet";
 
-import { ApiError, errorText, get, post, put } from "../api";
+import { ApiError, NetworkError, errorText, get, post } from "../api";
 import { session, signIn } from "../auth";
 import { append, field, h, pageHeading, replaceChildren, setMessage, statusMessage, uid } from "../dom";
 import { formatDate, formatNumber, hasMessage, language, localName, t, type MessageKey } from "../i18n";
 import { createMap } from "../map";
 import { normalizePoint, type ServiceInfo, type ServicePoint } from "../points";
+import { keepPoint, keepPoints, keepReadiness, keptPoint } from "../offline/points";
+import { queuePanel } from "../offline/panel";
+import { enqueuePin, enqueueSurvey, flush, type Outcome, type PinRecord, type QueuedItem, type SurveyAnswer } from "../offline/queue";
 import { navigate, render, type PageContext } from "../router";
 
 const OBSTACLE_KINDS = ["law", "policy", "budget", "it_linkage", "personnel", "other"] as const;
@@ -22,7 +25,7 @@ interface SurveyState {
   copy_status: string | null;
 }
 
-function signInForm(main: HTMLElement): void {
+function signInForm(main: HTMLElement, signal?: AbortSignal): void {
   const username = h("input", { type: "text", name: "username", autocomplete: "username", required: true });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
   const message = statusMessage();
@@ -36,6 +39,7 @@ function signInForm(main: HTMLElement): void {
           event.preventDefault();
           try {
             await signIn(username.value.trim(), password.value);
+            void flush(); // what waited for this account (made offline, or kept when a sign-in expired)
             void render();
           } catch {
             setMessage(message, "error", t("signin.failed"));
@@ -50,12 +54,14 @@ function signInForm(main: HTMLElement): void {
       message,
     ),
   );
+  if (signal) main.append(queuePanel(signal));
 }
 
-/** Staff pages need a signed-in account; without one they show the sign-in form in place. */
-export function requireSession(main: HTMLElement): boolean {
+/** Staff pages need a signed-in account; without one they show the sign-in form in place (with what
+ * waits to be sent on this phone, when the page gives its signal). */
+export function requireSession(main: HTMLElement, signal?: AbortSignal): boolean {
   if (session()) return true;
-  signInForm(main);
+  signInForm(main, signal);
   return false;
 }
 
@@ -142,7 +148,7 @@ function choice(name: string, label: string, value: string, options: [string, st
 }
 
 export async function staffPage({ main, query, signal }: PageContext): Promise<void> {
-  if (!requireSession(main)) return;
+  if (!requireSession(main, signal)) return;
   const account = session()!;
   const departmentId = query.get("department_id") ?? account.departmentId ?? "";
   const q = query.get("q") ?? "";
@@ -197,6 +203,7 @@ export async function staffPage({ main, query, signal }: PageContext): Promise<v
   append(main, [
     pageHeading(t("staff.title")),
     h("p", { class: "muted" }, t("staff.signedin", { user: account.username })),
+    queuePanel(signal),
     h(
       "div",
       { class: "tool-row" },
@@ -278,6 +285,12 @@ export async function staffPage({ main, query, signal }: PageContext): Promise<v
     value === null ? "–" : h("span", { class: value ? "badge badge-cancelled" : "badge badge-required" }, t(value ? yes : no));
   const link = (id: string, page: string, label: MessageKey) =>
     h("a", { href: `/staff/points/${encodeURIComponent(id)}/${page}` }, t(label));
+  // Ready for the field: this page's points are kept on the phone, so they open without signal.
+  void keepPoints(
+    shown.map((p) => p.id),
+    (id) => get(`/api/pin/v1/service-points/${encodeURIComponent(id)}`, {}, signal),
+    signal,
+  );
   if (!shown.length) {
     table.replaceChildren();
     pager.replaceChildren();
@@ -356,6 +369,7 @@ interface Area {
 
 interface StaffPoint extends ServicePoint {
   may_edit?: boolean;
+  pin_history?: PinRecord[];
   map_area?: MapArea | null;
   district?: Area | null;
   province?: Area | null;
@@ -398,8 +412,21 @@ export async function loadPoint(
   title: MessageKey,
 ): Promise<StaffPoint | null> {
   try {
-    const point = normalizePoint(await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal)) as StaffPoint;
+    let raw: unknown;
+    let keptAt: string | null = null;
+    try {
+      raw = await get(`/api/pin/v1/service-points/${encodeURIComponent(pointId)}`, {}, signal);
+      void keepPoint(pointId, raw);
+    } catch (error) {
+      // No signal: the copy this phone kept, if any (said so on the page).
+      const kept = error instanceof NetworkError ? await keptPoint<unknown>(pointId) : undefined;
+      if (!kept) throw error instanceof NetworkError ? new NetworkError(t("offline.nopoint")) : error;
+      raw = kept.point;
+      keptAt = kept.kept_at;
+    }
+    const point = normalizePoint(raw as Record<string, unknown>) as StaffPoint;
     main.append(pageHeading(`${t(title)}: ${localName(point)}`), h("p", { class: "muted" }, point.id));
+    if (keptAt) main.append(h("p", { class: "message message-warning kept-point" }, t("offline.kept.point", { date: formatDate(keptAt) })));
     if (!mayEdit(point)) {
       main.append(foreignPointNotice(point));
       return null;
@@ -426,8 +453,22 @@ function zoomFor(area: MapArea): number {
   return 8;
 }
 
+/** How a save went that was queued first (issue 22), for the page's message; "sent" is the caller's. */
+function queuedOutcome(message: HTMLElement, outcome: Outcome): void {
+  if (outcome.kind === "queued") setMessage(message, "info", h("strong", {}, t("offline.kept")));
+  else if (outcome.kind === "signin") setMessage(message, "warning", h("strong", {}, t("offline.signin.now")), " ", h("a", { href: "/staff" }, t("offline.signin")));
+  else if (outcome.kind === "conflict") setMessage(message, "warning", h("strong", {}, t("offline.conflict.now")));
+  else if (outcome.kind === "refused") setMessage(message, "error", `${t("error.generic")}: ${outcome.problem}`);
+}
+
+/** Queues the item, then sends what waits: its own outcome (still queued when there is no signal). */
+async function saveThroughQueue(make: () => Promise<QueuedItem>): Promise<Outcome> {
+  const item = await make();
+  return (await flush()).get(item.id) ?? { kind: "queued" };
+}
+
 export async function pinPage({ main, params, signal }: PageContext): Promise<void> {
-  if (!requireSession(main)) return;
+  if (!requireSession(main, signal)) return;
   const point = await loadPoint(main, params[0], signal, "pin.title");
   if (!point) return;
   const lat = h("input", { type: "number", name: "lat", step: "any", min: -90, max: 90, required: true });
@@ -444,11 +485,22 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
     return body;
   };
   const pointUrl = `/api/pin/v1/service-points/${encodeURIComponent(point.id)}`;
+  // The pin this page shows (what a new pin is based on): the latest of the history staff see; none if
+  // the point is not pinned; unknown (no condition) if the history is not shown.
+  const history = point.pin_history;
+  let basedOn: PinRecord | null | undefined = history ? (history.at(-1) ?? null) : point.pinned ? undefined : null;
   async function save(body: Record<string, number>): Promise<void> {
     submit.disabled = true;
     doubt.replaceChildren();
     try {
-      const pin = await post<{ pin_id: string; flags: string[] }>(`${pointUrl}/pins`, body);
+      // Kept on the phone first with its idempotency key, then sent (now, or once back online).
+      const outcome = await saveThroughQueue(() => enqueuePin(point!.id, localName(point!) || point!.id, { lat: body.lat, lon: body.lon, ...(body.accuracy_m !== undefined ? { accuracy_m: body.accuracy_m } : {}) }, basedOn));
+      if (outcome.kind !== "sent" || !outcome.pin) {
+        queuedOutcome(message, outcome);
+        return;
+      }
+      const pin = { flags: [], ...outcome.pin };
+      basedOn = outcome.pin;
       if (pin.flags.length) {
         // Saved, but never as a plain green success: say what is doubtful about it.
         setMessage(
@@ -479,6 +531,11 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
         try {
           check = await post(`${pointUrl}/pins:check`, body);
         } catch (error) {
+          if (error instanceof NetworkError) {
+            // No signal: the checks run when the pin is sent; its flags are kept with the pin.
+            await save(body);
+            return;
+          }
           if (!(error instanceof ApiError && error.notAvailable)) {
             setMessage(message, "error", errorText(error));
             submit.disabled = false;
@@ -557,6 +614,7 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
   const areaName = area ? localName((area.level === "district" ? point.district : point.province) ?? {}) : "";
   main.append(
     h("div", { class: "point-layout" }, form, h("div", {}, areaName && !point.location ? h("p", { class: "muted map-area" }, t("pin.area", { area: areaName })) : null, mapElement)),
+    queuePanel(signal),
   );
 
   const map = createMap(mapElement, signal);
@@ -601,14 +659,17 @@ interface ReadinessAnswer {
 }
 
 export async function surveyPage({ main, params, signal }: PageContext): Promise<void> {
-  if (!requireSession(main)) return;
+  if (!requireSession(main, signal)) return;
   const point = await loadPoint(main, params[0], signal, "survey.title");
   if (!point) return;
   let previous: ReadinessAnswer | null = null;
   try {
     previous = await get<ReadinessAnswer>(`/api/nocopy/v1/service-points/${encodeURIComponent(point.id)}/readiness`, {}, signal);
+    void keepReadiness(point.id, previous);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) {
+    if (error instanceof NetworkError) {
+      previous = ((await keptPoint<unknown>(point.id))?.readiness as ReadinessAnswer | undefined) ?? null;
+    } else if (!(error instanceof ApiError && error.status === 404)) {
       main.append(h("p", { class: "message message-error", role: "alert" }, errorText(error)));
     }
   }
@@ -688,8 +749,14 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
         };
         submit.disabled = true;
         try {
-          const saved = await put<{ copy_status: string }>(`/api/nocopy/v1/service-points/${encodeURIComponent(point.id)}/readiness`, answer);
-          setMessage(message, "success", h("strong", {}, t("survey.saved")), ` — ${t(`status.${saved.copy_status}` as MessageKey)}`);
+          // Kept on the phone first with its idempotency key, then sent (now, or once back online).
+          const outcome = await saveThroughQueue(() => enqueueSurvey(point.id, localName(point) || point.id, answer as SurveyAnswer));
+          if (outcome.kind === "sent") {
+            const status = outcome.copy_status && hasMessage(`status.${outcome.copy_status}`) ? ` — ${t(`status.${outcome.copy_status}` as MessageKey)}` : "";
+            setMessage(message, "success", h("strong", {}, t("survey.saved")), status);
+          } else {
+            queuedOutcome(message, outcome);
+          }
         } catch (error) {
           setMessage(message, "error", errorText(error));
         } finally {
@@ -704,7 +771,7 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
     submit,
     message,
   );
-  main.append(form);
+  main.append(form, queuePanel(signal));
 }
 
 export interface RatingView {
