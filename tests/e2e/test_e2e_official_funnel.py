@@ -3,6 +3,7 @@ good ratings, one with many poor ones, one with three ratings — rated by citiz
 loopback addresses; the official reads the funnel plot and its table (Thai, then English): the good
 point is above the national share, the poor one below, the small one within the limits."""
 
+import math
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -97,8 +98,15 @@ def test_the_funnel_api_classifies_by_the_binomial_limits(rated_department: dict
     assert units[points["poor"]]["classification"].startswith("below")
     assert units[points["few"]]["value"] == pytest.approx(2 / 3, abs=1e-4)
     assert units[points["few"]]["classification"] == "within"
+    # Exact binomial limit at n = 40: the smallest r with P(R ≤ r) ≥ 0.975, over 40 (p0 is rounded
+    # in the answer, so one rating either way).
+    cumulative, r = 0.0, 0
+    for r in range(41):
+        cumulative += math.comb(40, r) * p0**r * (1 - p0) ** (40 - r)
+        if cumulative >= 0.975:
+            break
     at_40 = next(row for row in funnel["limits"] if row["n"] == 40)
-    assert at_40["upper_95"] == pytest.approx(p0 + 1.959964 * (p0 * (1 - p0) / 40) ** 0.5, abs=2e-4)
+    assert abs(at_40["upper_95"] - r / 40) <= 1 / 40 + 1e-9, (at_40, r)
     assert len(funnel["trend"]) == 30 and funnel["trend"][-1]["ratings"] >= 83
 
 

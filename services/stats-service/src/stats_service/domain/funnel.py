@@ -3,23 +3,30 @@
 The statistic is the share of satisfied ratings (score 4 or 5) of a unit in a window, a proportion, so
 that under "every unit is like the nation" its count is binomial and the funnel is the binomial one:
 
-    p0           = satisfied / ratings over the whole nation, same window (the target)
-    limits(n, z) = p0 ± z·sqrt(p0·(1 − p0) / n), clipped to 0..1
-    z            = 1.959964 (95 %) and 3.090232 (99.8 %), two-sided
+    p0     = satisfied / ratings over the whole nation, same window (the target)
+    n ≤ 1000: exact binomial limits, r_q / n with r_q = the smallest r with P(R ≤ r) ≥ q,
+              R ~ Binomial(n, p0), q = 0.001, 0.025, 0.975, 0.999 (Spiegelhalter's r_p, not interpolated)
+    n > 1000: the normal approximation p0 ± z·sqrt(p0·(1 − p0) / n), clipped to 0..1,
+              z = 1.959964 (95 %) and 3.090232 (99.8 %), two-sided
 
 A unit with n ratings and share y is `above_99_8` when y is above the upper 99.8 % limit at its n,
-`above_95` when above the upper 95 % one, likewise `below_*`, else `within`. Each rating counts once
-(no verified weight): the binomial variance needs n equal, independent trials.
+`above_95` when above the upper 95 % one, likewise `below_*`, else `within`. With the exact limits
+"y above r_q/n" is exactly the one-sided binomial test P(R ≥ y·n) ≤ 1 − q, so a unit with one or three
+ratings is never flagged by chance alone; the normal approximation would flag one unhappy rating at
+p0 = 0.84 as below the nation. Each rating counts once (no verified weight): the binomial variance
+needs n equal, independent trials.
 
 Overdispersion (Spiegelhalter §4.3) is estimated, not applied: φ = mean of the units' squared
 z-scores z_i = (y_i − p0) / sqrt(p0·(1 − p0) / n_i), winsorized at the 10th and 90th percentiles.
 φ well above 1 says the units differ more than chance allows and the limits flag too many.
 """
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from stats_service.domain.satisfaction import ScoreTally
 
@@ -30,6 +37,11 @@ SATISFIED_SCORES = (4, 5)
 NEUTRAL_TARGET = 0.5
 CURVE_POINTS = 60
 WINSOR_SHARE = 0.1
+# Exact binomial limits up to this many ratings (O(n) each, cached); the normal approximation beyond,
+# where the two differ by less than one rating in a thousand.
+EXACT_UP_TO = 1000
+Q_99_8 = (0.001, 0.999)
+Q_95 = (0.025, 0.975)
 
 
 class Classification(StrEnum):
@@ -63,9 +75,8 @@ class Limits:
     upper_99_8: float
 
 
-def limits(p0: float, n: int) -> Limits:
-    if n < 1:
-        raise ValueError("limits need at least one rating")
+def normal_limits(p0: float, n: int) -> Limits:
+    """p0 ± z·sqrt(p0·(1 − p0)/n), clipped to 0..1."""
     se = standard_error(p0, n)
 
     def clip(value: float) -> float:
@@ -78,6 +89,50 @@ def limits(p0: float, n: int) -> Limits:
         upper_95=clip(p0 + Z_95 * se),
         upper_99_8=clip(p0 + Z_99_8 * se),
     )
+
+
+def binomial_cdf(n: int, p0: float) -> tuple[float, ...]:
+    """P(R ≤ r) for r = 0..n, R ~ Binomial(n, p0), 0 < p0 < 1. The probabilities are stepped in log
+    space (log P(r+1) = log P(r) + log((n − r)/(r + 1)) + log(p0/(1 − p0))): nothing underflows early."""
+    log_odds = math.log(p0) - math.log1p(-p0)
+    log_pmf = n * math.log1p(-p0)
+    total = math.exp(log_pmf)
+    cdf = [total]
+    for r in range(n):
+        log_pmf += math.log((n - r) / (r + 1)) + log_odds
+        total += math.exp(log_pmf)
+        cdf.append(total)
+    return tuple(cdf)
+
+
+def binomial_quantile(n: int, p0: float, q: float, cdf: tuple[float, ...] | None = None) -> int:
+    """Spiegelhalter's r_p: the smallest r with P(R ≤ r) ≥ q."""
+    return min(n, bisect.bisect_left(cdf or binomial_cdf(n, p0), q - 1e-12))
+
+
+@lru_cache(maxsize=8192)
+def exact_limits(p0: float, n: int) -> Limits:
+    cdf = binomial_cdf(n, p0)
+
+    def limit(q: float) -> float:
+        return binomial_quantile(n, p0, q, cdf) / n
+
+    return Limits(
+        n=n,
+        lower_99_8=limit(Q_99_8[0]),
+        lower_95=limit(Q_95[0]),
+        upper_95=limit(Q_95[1]),
+        upper_99_8=limit(Q_99_8[1]),
+    )
+
+
+def limits(p0: float, n: int) -> Limits:
+    """Exact binomial limits up to EXACT_UP_TO ratings, the normal approximation beyond."""
+    if n < 1:
+        raise ValueError("limits need at least one rating")
+    if p0 <= 0.0 or p0 >= 1.0:
+        return Limits(n=n, lower_99_8=p0, lower_95=p0, upper_95=p0, upper_99_8=p0)
+    return exact_limits(p0, n) if n <= EXACT_UP_TO else normal_limits(p0, n)
 
 
 def classify(value: float, bounds: Limits) -> Classification:
