@@ -15,7 +15,7 @@ from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from stats_service.api import overview, progress, reconciliation, satisfaction
+from stats_service.api import complaint_deadlines, overview, progress, reconciliation, satisfaction
 from stats_service.config import StatsSettings
 
 # Every answer comes from Elasticsearch: with Kafka or MongoDB down the numbers only stop moving,
@@ -39,7 +39,13 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
         title="CITIZENinfo stats-service",
         description="สถิติความคืบหน้าการปักหมุด การยกเลิกสำเนา และความพึงพอใจ — progress statistics.",
         lifespan=lifespan,
-        routers=[overview.router, progress.router, satisfaction.router, reconciliation.router],
+        routers=[
+            overview.router,
+            progress.router,
+            satisfaction.router,
+            reconciliation.router,
+            complaint_deadlines.router,
+        ],
     )
     app.add_exception_handler(TransportError, _statistics_store_unavailable)
     app.add_exception_handler(ApiError, _statistics_store_unavailable)

@@ -1,8 +1,9 @@
 """Applies document updates to the read-model indices, a batch per bulk request.
 
-Service points are partial upserts (each topic owns its own fields of a point); ratings, complaints
-and units are whole documents written by id. Either way a batch applied twice leaves the same
-documents as applied once, which is what lets a failed batch simply be sent again.
+Service points and complaints are partial upserts (each topic or event type owns its own fields: a
+complaint's filing and its status snapshots); ratings and units are whole documents written by id.
+Either way a batch applied twice leaves the same documents as applied once, which is what lets a
+failed batch simply be sent again.
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,7 @@ from stats_service.domain.projections import ORGANISATION_FIELDS, DocumentUpdate
 RETRY_ON_CONFLICT = 5
 
 # Whole documents: the event carries everything the document holds.
-WHOLE_DOCUMENTS = frozenset({ReadModel.RATINGS, ReadModel.COMPLAINTS, ReadModel.UNITS})
+WHOLE_DOCUMENTS = frozenset({ReadModel.RATINGS, ReadModel.UNITS})
 
 
 @dataclass(frozen=True, slots=True)

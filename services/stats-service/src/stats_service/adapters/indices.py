@@ -74,6 +74,14 @@ MAPPINGS: dict[ReadModel, dict[str, Any]] = {
             "asked_for_copy": _BOOLEAN,
             "filed_at": _DATE,
             "last_event_time": _DATE,
+            # Deadlines: the filing's due time; the latest status snapshot's fields (see projections).
+            "filed_due_at": _DATE,
+            "status": _KEYWORD,
+            "open": _BOOLEAN,
+            "due_at": _DATE,
+            "status_sequence": {"type": "integer"},
+            "reopen_count": {"type": "integer"},
+            "status_changed_at": _DATE,
         },
     },
     ReadModel.UNITS: {

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from citizeninfo_shared.events.catalogue import DepartmentUpserted, MinistryUpserted, ServicePointUpserted
-from citizeninfo_shared.events.complaints import ComplaintFiled
+from citizeninfo_shared.events.complaints import ComplaintFiled, ComplaintStatusUpdated
 from citizeninfo_shared.events.envelope import CloudEvent
 from citizeninfo_shared.events.pins import PinPlaced
 from citizeninfo_shared.events.ratings import RatingSubmitted
@@ -184,9 +184,15 @@ def rating_recorded(event: CloudEvent) -> DocumentUpdate | None:
 
 
 def complaint_recorded(event: CloudEvent) -> DocumentUpdate | None:
-    """One document per complaint: counted, and read by the reconciliation list; no text, no contact."""
+    """One document per complaint: counted, and read by the reconciliation list; no text, no contact.
+
+    The filing and the status snapshots (`ComplaintStatusUpdated`) each own their fields of it (partial
+    upserts, like a point's topics): the filing `filed_due_at`, the snapshots `status`, `open`, `due_at`,
+    `status_sequence`. A complaint without a snapshot is still as filed: open, due at `filed_due_at`."""
+    if event.type == ComplaintStatusUpdated.event_type:
+        return complaint_status_recorded(event)
     if event.type != ComplaintFiled.event_type:
-        return None  # status changes and anything else on the topic are not counted here
+        return None  # contact erasures and anything else on the topic are not counted here
     complaint = event.data_as(ComplaintFiled)
     asked_for_copy = event.data.get("asked_for_copy") is True or complaint.category in COPY_DEMANDED_CATEGORIES
     return DocumentUpdate(
@@ -199,7 +205,31 @@ def complaint_recorded(event: CloudEvent) -> DocumentUpdate | None:
             "category": complaint.category,
             "asked_for_copy": asked_for_copy,
             "filed_at": _iso(complaint.filed_at),
+            "filed_due_at": _iso(complaint.due_at) if complaint.due_at is not None else None,
             "last_event_time": _iso(event.time),
+        },
+    )
+
+
+def complaint_status_recorded(event: CloudEvent) -> DocumentUpdate | None:
+    """The complaint's status as feedback-service holds it now: open or answered, and when due."""
+    if event.type != ComplaintStatusUpdated.event_type:
+        return None
+    snapshot = event.data_as(ComplaintStatusUpdated)
+    return DocumentUpdate(
+        ReadModel.COMPLAINTS,
+        snapshot.complaint_id,
+        {
+            # The same values the filing wrote (a snapshot names them too): counted per unit either way.
+            "complaint_id": snapshot.complaint_id,
+            "service_point_id": snapshot.service_point_id,
+            **_organisation(event.data),
+            "status": snapshot.status,
+            "open": snapshot.open,
+            "due_at": _iso(snapshot.due_at) if snapshot.due_at is not None else None,
+            "status_sequence": snapshot.sequence,
+            "reopen_count": snapshot.reopen_count,
+            "status_changed_at": _iso(snapshot.changed_at),
         },
     )
 
