@@ -559,6 +559,30 @@ const messages = {
     "การเข้าสู่ระบบหมดอายุ: เก็บไว้ในเครื่องแล้ว เข้าสู่ระบบอีกครั้งแล้วจะส่งให้เอง",
     "Your sign-in expired: kept on this phone; sign in again and it is sent",
   ],
+  // Complaint deadlines and reopening (issue 22).
+  "complaint.status.reopened": ["เปิดเรื่องใหม่", "Reopened"],
+  "track.due": ["กำหนดตอบภายใน", "Answer due by"],
+  "track.overdue": ["เกินกำหนดตอบแล้ว", "Past the time for an answer"],
+  "reopen.title": ["ยังไม่พอใจคำตอบ? เปิดเรื่องนี้ใหม่", "Not satisfied with the answer? Reopen this complaint"],
+  "reopen.reason": ["เหตุผลที่ขอเปิดเรื่องใหม่", "Why you are reopening it"],
+  "reopen.hint": [
+    "เปิดใหม่ได้ภายใน {until} (เหลือ {left} ครั้ง) — ไม่ต้องใส่เลขบัตรประชาชน เบอร์โทร หรืออีเมล",
+    "You can reopen it until {until} ({left} left) — do not include id numbers, phone numbers or e-mail",
+  ],
+  "reopen.submit": ["เปิดเรื่องใหม่", "Reopen complaint"],
+  "reopen.done": ["เปิดเรื่องใหม่แล้ว หน่วยงานจะตอบอีกครั้ง", "Reopened: the agency will answer again"],
+  "inbox.overdue": ["เกินกำหนด", "Overdue"],
+  "inbox.late": ["ช้า {days} วัน {hours} ชั่วโมง", "{days} d {hours} h late"],
+  "inbox.due": ["กำหนดตอบ", "Due"],
+  "inbox.overdue.filter": ["เฉพาะเรื่องที่เกินกำหนด", "Overdue complaints only"],
+  "inbox.overdue.count": ["เรื่องร้องเรียนเกินกำหนด {count} เรื่อง (แสดงก่อน)", "{count} overdue complaints (shown first)"],
+  "deadlines.title": ["เรื่องร้องเรียนค้างตอบ", "Complaints awaiting an answer"],
+  "deadlines.summary": ["ค้างตอบ {open} เรื่อง เกินกำหนด {overdue} เรื่อง", "{open} open, {overdue} overdue"],
+  "deadlines.unit.department": ["หน่วยงาน", "Department"],
+  "deadlines.unit.ministry": ["กระทรวง", "Ministry"],
+  "deadlines.open": ["ค้างตอบ", "Open"],
+  "deadlines.overdue": ["เกินกำหนด", "Overdue"],
+  "deadlines.none": ["ไม่มีเรื่องร้องเรียนค้างตอบ", "No complaints awaiting an answer"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;
