@@ -571,6 +571,18 @@ const messages = {
   ],
   "reopen.submit": ["เปิดเรื่องใหม่", "Reopen complaint"],
   "reopen.done": ["เปิดเรื่องใหม่แล้ว หน่วยงานจะตอบอีกครั้ง", "Reopened: the agency will answer again"],
+  "reopen.refused.window_passed": [
+    "พ้นกำหนด 14 วันหลังได้รับคำตอบแล้ว จึงเปิดเรื่องใหม่ไม่ได้ โปรดยื่นเรื่องร้องเรียนใหม่",
+    "More than 14 days have passed since the answer, so it cannot be reopened; please file a new complaint",
+  ],
+  "reopen.refused.too_many_reopens": [
+    "เรื่องนี้เปิดใหม่ครบจำนวนครั้งแล้ว โปรดยื่นเรื่องร้องเรียนใหม่",
+    "This complaint was reopened as often as allowed; please file a new complaint",
+  ],
+  "reopen.refused.not_answered": [
+    "เรื่องนี้ยังไม่ได้รับคำตอบ จึงยังเปิดใหม่ไม่ได้",
+    "This complaint has not been answered yet, so it cannot be reopened",
+  ],
   "inbox.overdue": ["เกินกำหนด", "Overdue"],
   "inbox.late": ["ช้า {days} วัน {hours} ชั่วโมง", "{days} d {hours} h late"],
   "inbox.due": ["กำหนดตอบ", "Due"],
