@@ -22,6 +22,58 @@ interface ComplaintStatus {
   status: string;
   tracking_code?: string;
   history: { status: string; note?: string | null; changed_at?: string }[];
+  due_at?: string | null;
+  overdue?: boolean;
+  reopen?: { allowed: boolean; until: string | null; reopens_left: number } | null;
+}
+
+const REOPEN_REFUSALS = ["window_passed", "too_many_reopens", "not_answered"] as const;
+
+/** Why a reopening was refused, in the reader's language (the service's reason code, never its text). */
+function reopenErrorText(error: unknown): string {
+  if (error instanceof ApiError && error.status === 409) {
+    const reason = (error.problem as { reason?: unknown } | null)?.reason;
+    const known = REOPEN_REFUSALS.find((r) => r === reason);
+    if (known) return t(`reopen.refused.${known}`);
+  }
+  return citizenErrorText(error);
+}
+
+/** The reopen form for an answered complaint still inside its window (anonymous: the code is the proof). */
+function reopenForm(code: string, complaint: ComplaintStatus, reload: () => void): HTMLElement | null {
+  const reopen = complaint.reopen;
+  if (!reopen?.allowed || !reopen.until) return null;
+  const reasonId = "reopen-reason";
+  const hintId = "reopen-hint";
+  const reason = h("textarea", { id: reasonId, name: "reason", required: true, maxlength: 1000, rows: 4, "aria-describedby": hintId });
+  const message = statusMessage();
+  const submit = h("button", { type: "submit" }, t("reopen.submit"));
+  return h(
+    "form",
+    {
+      class: "reopen",
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        if (!reason.value.trim()) return;
+        submit.disabled = true;
+        try {
+          // The service redacts id numbers, phones and e-mail addresses from the reason before storing it.
+          await post(`/api/feedback/v1/complaints/${encodeURIComponent(code)}:reopen`, { reason: reason.value.trim() });
+          setMessage(message, "success", t("reopen.done"));
+          reload();
+        } catch (error) {
+          submit.disabled = false;
+          setMessage(message, "error", reopenErrorText(error));
+        }
+      },
+    },
+    h("h2", {}, t("reopen.title")),
+    h("label", { for: reasonId }, t("reopen.reason")),
+    h("p", { id: hintId, class: "muted" }, t("reopen.hint", { until: formatDate(reopen.until), left: reopen.reopens_left })),
+    reason,
+    submit,
+    message,
+  );
 }
 
 export async function complaintPage({ main, params, signal }: PageContext): Promise<void> {
@@ -115,12 +167,21 @@ export async function trackPage({ main, params, signal }: PageContext): Promise<
   const message = statusMessage();
   result.append(message);
   setMessage(message, "info", t("loading"));
-  try {
+  const show = async (notice?: HTMLElement) => {
     const complaint = await get<ComplaintStatus>(`/api/feedback/v1/complaints/${encodeURIComponent(params[0])}`, {}, signal);
     const label = (s: string) => (hasMessage(`complaint.status.${s}`) ? t(`complaint.status.${s}` as MessageKey) : s);
     replaceChildren(
       result,
+      notice ?? null,
       h("p", {}, `${t("track.status")}: `, h("strong", {}, label(complaint.status))),
+      complaint.due_at
+        ? h(
+            "p",
+            { class: complaint.overdue ? "overdue" : "due" },
+            `${t("track.due")}: ${formatDate(complaint.due_at)}`,
+            complaint.overdue ? [" ", h("span", { class: "badge badge-required" }, t("track.overdue"))] : null,
+          )
+        : null,
       h("h2", {}, t("track.history")),
       h(
         "ol",
@@ -129,7 +190,18 @@ export async function trackPage({ main, params, signal }: PageContext): Promise<
           h("li", {}, entry.changed_at ? `${formatDate(entry.changed_at)} — ` : "", label(entry.status), entry.note ? `: ${entry.note}` : ""),
         ),
       ),
+      reopenForm(params[0], complaint, () => {
+        const done = statusMessage("success");
+        setMessage(done, "success", t("reopen.done"));
+        void show(done).catch((error) => {
+          result.prepend(message);
+          setMessage(message, "error", citizenErrorText(error));
+        });
+      }),
     );
+  };
+  try {
+    await show();
   } catch (error) {
     if (signal.aborted) return;
     const missing = error instanceof ApiError && error.status === 404 && !error.notAvailable;
