@@ -1,6 +1,7 @@
 // Agency staff: one inbox for their department — its points' ratings (with comments, to reply to) and
 // complaints, newest first, by point and kind, paged. Complaints come as the publication policy shows
 // them to the department: never a tracking code, and nothing about who filed a protected complaint.
+// Complaints past their target time come first (the service orders them), flagged with how late.
 
 import { errorText, get } from "../api";
 import { session } from "../auth";
@@ -23,6 +24,9 @@ interface InboxComplaint {
   contact: { phone?: string | null; email?: string | null } | null;
   author_protected: boolean;
   filed_at: string;
+  due_at?: string | null;
+  overdue?: boolean;
+  late_by_hours?: number | null;
 }
 
 interface InboxItem {
@@ -35,7 +39,22 @@ interface InboxItem {
 
 interface InboxPage {
   total: number;
+  overdue?: number;
   items: InboxItem[];
+}
+
+/** "Overdue · 3 d 4 h late": the flag staff see first on a complaint past its target time. */
+function overdueFlag(complaint: InboxComplaint): HTMLElement | null {
+  if (!complaint.overdue) return null;
+  const hours = complaint.late_by_hours ?? 0;
+  return h(
+    "p",
+    { class: "overdue-flag" },
+    h("span", { class: "badge badge-required" }, t("inbox.overdue")),
+    " ",
+    h("strong", {}, t("inbox.late", { days: formatNumber(Math.floor(hours / 24)), hours: formatNumber(hours % 24) })),
+    complaint.due_at ? ` · ${t("inbox.due")}: ${formatDate(complaint.due_at)}` : "",
+  );
 }
 
 interface PointName {
@@ -50,7 +69,8 @@ function complaintItem(complaint: InboxComplaint, pointName: string): HTMLElemen
   const contact = complaint.contact && (complaint.contact.phone || complaint.contact.email);
   return h(
     "li",
-    { class: "card inbox-complaint", "data-kind": "complaint" },
+    { class: "card inbox-complaint", "data-kind": "complaint", "data-overdue": complaint.overdue ? "true" : "false" },
+    overdueFlag(complaint),
     h(
       "p",
       {},
@@ -63,6 +83,7 @@ function complaintItem(complaint: InboxComplaint, pointName: string): HTMLElemen
       formatDate(complaint.filed_at),
     ),
     h("p", { class: "muted" }, pointName),
+    !complaint.overdue && complaint.due_at ? h("p", { class: "muted" }, `${t("inbox.due")}: ${formatDate(complaint.due_at)}`) : null,
     complaint.description ? h("blockquote", {}, complaint.description) : null,
     complaint.status_note ? h("p", {}, complaint.status_note) : null,
     contact
@@ -78,6 +99,7 @@ export async function inboxPage({ main, query, signal }: PageContext): Promise<v
   const departmentId = query.get("department_id") ?? account.departmentId ?? "";
   const pointId = query.get("service_point_id") ?? "";
   const kind = query.get("kind") ?? "";
+  const overdueOnly = query.get("overdue") === "true";
   const pageNumber = Math.max(1, Number.parseInt(query.get("page") ?? "1", 10) || 1);
   const message = statusMessage();
   const summary = h("p", { class: "list-summary", "aria-live": "polite" });
@@ -95,8 +117,9 @@ export async function inboxPage({ main, query, signal }: PageContext): Promise<v
       ] as const
     ).map(([value, label]) => h("option", { value, selected: value === kind }, t(label))),
   );
+  const overdueBox = h("input", { type: "checkbox", name: "overdue", id: "inbox-overdue", checked: overdueOnly });
   const url = (changes: Record<string, string>) => {
-    const params = new URLSearchParams({ department_id: departmentId, service_point_id: pointId, kind });
+    const params = new URLSearchParams({ department_id: departmentId, service_point_id: pointId, kind, overdue: overdueOnly ? "true" : "" });
     for (const [key, value] of Object.entries(changes)) params.set(key, value);
     for (const [key, value] of [...params]) if (!value || (key === "page" && value === "1")) params.delete(key);
     return `/staff/inbox?${params.toString()}`;
@@ -111,11 +134,14 @@ export async function inboxPage({ main, query, signal }: PageContext): Promise<v
             class: "inline-form list-filters",
             onsubmit: (event: Event) => {
               event.preventDefault();
-              navigate(url({ service_point_id: pointSelect.value, kind: kindSelect.value, page: "1" }));
+              const overdue = overdueBox.checked ? "true" : "";
+              // Overdue applies to complaints only.
+              navigate(url({ service_point_id: pointSelect.value, kind: overdue ? "complaint" : kindSelect.value, overdue, page: "1" }));
             },
           },
           field(t("inbox.point"), pointSelect),
           field(t("inbox.kind"), kindSelect),
+          h("div", { class: "choice" }, overdueBox, h("label", { for: "inbox-overdue" }, t("inbox.overdue.filter"))),
           h("button", { type: "submit" }, t("inbox.show")),
         )
       : null,
@@ -141,7 +167,13 @@ export async function inboxPage({ main, query, signal }: PageContext): Promise<v
     get<{ items: PointName[] }>(`/api/pin/v1/departments/${department}/service-points`, { limit: 1000 }, signal),
     get<InboxPage>(
       `/api/feedback/v1/departments/${department}/inbox`,
-      { service_point_id: pointId, kind, limit: PAGE_SIZE, offset: (pageNumber - 1) * PAGE_SIZE },
+      {
+        service_point_id: pointId,
+        kind: overdueOnly ? "complaint" : kind,
+        ...(overdueOnly && { overdue: "true" }),
+        limit: PAGE_SIZE,
+        offset: (pageNumber - 1) * PAGE_SIZE,
+      },
       signal,
     ),
   ]);
@@ -160,12 +192,14 @@ export async function inboxPage({ main, query, signal }: PageContext): Promise<v
   }
   message.replaceChildren();
   const { total, items } = inbox.value;
+  const overdueCount = inbox.value.overdue ?? 0;
   const first = (pageNumber - 1) * PAGE_SIZE + 1;
   replaceChildren(
     summary,
     items.length
       ? t("inbox.count", { from: formatNumber(first), to: formatNumber(first + items.length - 1), total: formatNumber(total) })
       : t("inbox.none"),
+    overdueCount ? [" · ", h("strong", { class: "overdue-count" }, t("inbox.overdue.count", { count: formatNumber(overdueCount) }))] : null,
   );
   const pointLabel = (id: string) => `${t("inbox.point")}: ${names.get(id) ?? id} (${id})`;
   replaceChildren(
