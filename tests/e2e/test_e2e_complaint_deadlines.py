@@ -67,7 +67,7 @@ def test_the_citizen_reopens_an_answered_complaint_with_the_tracking_code(
     page.get_by_role("button", name="ส่งเรื่องร้องเรียน").click()
     code = page.locator(".tracking-code").inner_text()
     assert code
-    page.get_by_role("link", name="ติดตามเรื่องร้องเรียน").last.click()
+    page.locator(".message-success").get_by_role("link", name="ติดตามเรื่องร้องเรียน").click()
     expect(page.locator("main")).to_contain_text("รับเรื่องแล้ว")
     expect(page.locator("main")).to_contain_text("กำหนดตอบภายใน")
     expect(page.get_by_role("button", name="เปิดเรื่องใหม่")).to_have_count(0)  # nothing answered yet

@@ -59,8 +59,7 @@ function reopenForm(code: string, complaint: ComplaintStatus, reload: () => void
         try {
           // The service redacts id numbers, phones and e-mail addresses from the reason before storing it.
           await post(`/api/feedback/v1/complaints/${encodeURIComponent(code)}:reopen`, { reason: reason.value.trim() });
-          setMessage(message, "success", t("reopen.done"));
-          reload();
+          reload(); // the page again, with the new status and the notice on top
         } catch (error) {
           submit.disabled = false;
           setMessage(message, "error", reopenErrorText(error));
