@@ -314,3 +314,22 @@ async def test_overdue_complaints_come_first_flagged_with_how_late(deadline_inbo
     assert refused.status_code == 422 and refused.headers["content-type"].startswith(PROBLEM_JSON)
     bad = await deadline_inbox.get(URL, params={"overdue": "maybe"}, headers=staff)
     assert bad.status_code == 422
+
+
+async def test_the_complaint_system_reopening_an_answer_restarts_the_clock(client: AsyncClient, complaint_store):
+    accepted = (await client.post("/complaints", json=COMPLAINT)).json()
+    code = accepted["tracking_code"].replace("-", "")
+    filed_due = complaint_store.complaints[code].complaint.due_at
+    await answer(complaint_store, accepted["complaint_id"], at=datetime.now(UTC) + timedelta(days=1))
+    later = datetime.now(UTC) + timedelta(days=3)
+    await answer(complaint_store, accepted["complaint_id"], "in_progress", at=later)
+    stored_now = complaint_store.complaints[code]
+    assert stored_now.status == "in_progress"
+    assert stored_now.complaint.due_at == add_business_days(later, 5) != filed_due
+    snapshot = status_updates(complaint_store)[-1]
+    assert (snapshot.status, snapshot.open, snapshot.due_at, snapshot.reopen_count) == (
+        "in_progress",
+        True,
+        add_business_days(later, 5),
+        0,
+    )
