@@ -102,7 +102,7 @@ def complaint_system(infrastructure):
 
 
 def test_file_answer_reopen_and_the_overdue_filter(
-    unit, citizen, gateway, admin_headers, complaint_system, feedback_db, topic_tail
+    unit, citizen, gateway, admin_headers, complaint_system, feedback_db, topic_tail, infrastructure
 ):
     snapshots = topic_tail(TopicName.COMPLAINTS)
     before = datetime.now(UTC)
@@ -165,10 +165,23 @@ def test_file_answer_reopen_and_the_overdue_filter(
     assert by_status["reopened"].department_id == unit["department"]
     assert "0812345678" not in str(by_status["reopened"].reason)
 
-    # stats-service counts it open again (overdue there needs the snapshot's due time to pass).
+    # stats-service has the latest snapshot in its read model and counts the complaint open again
+    # (overdue there needs the snapshot's due time to pass).
+    document = f"{infrastructure.elasticsearch_url}/citizeninfo-complaints/_doc/{complaint_id}"
+
+    def projected() -> dict | bool:
+        found = httpx.get(document, timeout=10).json().get("_source", {})
+        return found.get("status") == "reopened" and found
+
+    read_model = wait_until(projected, timeout=20)
+    assert read_model["open"] is True and read_model["status_sequence"] == 3
+    assert read_model["due_at"] == body["due_at"] or datetime.fromisoformat(
+        read_model["due_at"]
+    ) == datetime.fromisoformat(body["due_at"])
     deadlines = f"/api/stats/v1/complaints/deadlines?department_id={unit['department']}"
-    wait_until(lambda: gateway.get(deadlines).json()["open"] == 1, timeout=20)
-    assert gateway.get(deadlines).json()["overdue"] == 0
+    counted = gateway.get(deadlines).json()
+    assert (counted["open"], counted["overdue"]) == (1, 0)
+    assert counted["departments"][0]["id"] == unit["department"]
 
     # Time travel, test setup only: the stored due time two days back → listed first, flagged overdue.
     stored_id = code.replace("-", "")
