@@ -126,6 +126,11 @@ class InsertedBatch:
     entries: tuple[OutboxEntry, ...]
 
 
+# What the relay is told of a write: (collection, document id, the document as inserted or None to read
+# it again), or a batch whose inserts are done.
+Note = tuple[str, Any, dict[str, Any] | None] | InsertedBatch
+
+
 def batch_document(collection: str, batch_id: str, staged: Sequence[StagedEvents], now: datetime) -> dict[str, Any]:
     events = [{"document_id": s.document_id, **entry.to_document()} for s in staged for entry in s.entries]
     return {
@@ -156,6 +161,9 @@ class OutboxRelay:
     """Publishes staged events: at once when told of a write, and by a periodic sweep for the rest."""
 
     batch_size = 500
+    # Documents of a bulk job (notify_bulk) relayed per round: a round is what a write notified meanwhile
+    # may have to wait for (about a second on FerretDB), so it stays small.
+    bulk_round_size = 200
     max_sweep_batches = 1_000
     recover_at_once = 50  # abandoned batches read per round (each holds up to a hundred events)
 
@@ -181,8 +189,11 @@ class OutboxRelay:
         # Longer than any insert_many takes: a younger batch may still be getting its documents.
         self._abandoned_after = timedelta(seconds=abandoned_batch_seconds)
         self._batches = database[OUTBOX_BATCHES_COLLECTION]
-        # (collection, document id, the document as inserted or None to read it again), or a batch
-        self._written: asyncio.Queue[tuple[str, Any, dict[str, Any] | None] | InsertedBatch] = asyncio.Queue()
+        self._written: asyncio.Queue[Note] = asyncio.Queue()
+        # The same for the writes of a bulk job (a catalogue import): relayed only when nothing is waiting
+        # in `_written`, so one person's pin is not queued behind 78,000 imported records.
+        self._bulk_written: asyncio.Queue[Note] = asyncio.Queue()
+        self._anything_written = asyncio.Event()
         # Batches this process staged and has not deleted yet: never the sweep's to recover.
         self._own_batches: set[str] = set()
         # Published batches are deleted together, by one delete_many: on FerretDB each command costs the
@@ -195,12 +206,20 @@ class OutboxRelay:
 
     def notify(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document with new events was written (a hint; the sweep is the guarantee)."""
-        self._written.put_nowait((collection, document_id, None))
+        self._note(self._written, (collection, document_id, None))
+
+    def notify_bulk(self, collection: str, document_id: Any) -> None:
+        """Like notify, for one of the many writes of a bulk job: relayed after what notify was told."""
+        self._note(self._bulk_written, (collection, document_id, None))
+
+    def _note(self, queue: "asyncio.Queue[Note]", note: Note) -> None:
+        queue.put_nowait(note)
+        self._anything_written.set()
 
     def notify_inserted(self, collection: str, document: dict[str, Any]) -> None:
         """Like notify, for a document this process has just inserted with new_document_with_events:
         the relay publishes from it without reading it back (its events and version are known)."""
-        self._written.put_nowait((collection, document["_id"], document))
+        self._note(self._written, (collection, document["_id"], document))
 
     async def stage_batch(self, collection: str, batch_id: str, staged: Sequence[StagedEvents]) -> None:
         """Stores the events of a batch of documents before they are inserted (see the module's text).
@@ -222,7 +241,7 @@ class OutboxRelay:
 
     def notify_batch(self, collection: str, batch_id: str, stored: Sequence[OutboxEntry]) -> None:
         """The staged batch's inserts are done; `stored` are the events of the documents that went in."""
-        self._written.put_nowait(InsertedBatch(collection, batch_id, tuple(stored)))
+        self._note(self._written, InsertedBatch(collection, batch_id, tuple(stored)))
 
     async def run(self) -> None:
         # The sweep finds pending documents, and a recovered batch its documents, through these indexes
@@ -238,12 +257,14 @@ class OutboxRelay:
                 wake_at = next_sweep
                 if self._published_batches:
                     wake_at = min(wake_at, self._first_published_at + self._delete_after)
-                try:
-                    first = await asyncio.wait_for(self._written.get(), timeout=max(0.0, wake_at - loop.time()))
-                except TimeoutError:
-                    first = None
-                if first is not None:
-                    await self._relay_notified(first)
+                if self._written.empty() and self._bulk_written.empty():
+                    self._anything_written.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._anything_written.wait(), timeout=max(0.0, wake_at - loop.time()))
+                if not self._written.empty():
+                    await self._relay_notified(self._written, self.batch_size)
+                elif not self._bulk_written.empty():
+                    await self._relay_notified(self._bulk_written, self.bulk_round_size)
                 if self._published_batches and loop.time() >= self._first_published_at + self._delete_after:
                     await self._delete_published_batches()
                 # Also under steady load, so a batch a crashed process left behind is not left for long.
@@ -256,10 +277,10 @@ class OutboxRelay:
                 async with asyncio.timeout(2):
                     await self._delete_published_batches()
 
-    async def _relay_notified(self, first: tuple[str, Any, dict[str, Any] | None] | InsertedBatch) -> None:
-        notes = [first]
-        while len(notes) < self.batch_size and not self._written.empty():
-            notes.append(self._written.get_nowait())
+    async def _relay_notified(self, queue: "asyncio.Queue[Note]", at_most: int) -> None:
+        notes: list[Note] = []
+        while len(notes) < at_most and not queue.empty():
+            notes.append(queue.get_nowait())
         to_read: dict[str, list[Any]] = {}
         inserted: dict[str, list[dict[str, Any]]] = {}
         batches: list[InsertedBatch] = []

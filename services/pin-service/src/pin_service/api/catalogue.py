@@ -37,7 +37,7 @@ async def import_catalogue(request: Request, _admin: AdminPrincipal) -> dict:
         raise Problem(415, "Send the catalogue as application/x-ndjson: one JSON object a line.")
     settings = request.app.state.settings
     importer = CatalogueImporter(
-        request.app.state.db, request.app.state.outbox_relay.notify, batch_size=settings.import_batch_size
+        request.app.state.db, request.app.state.outbox_relay.notify_bulk, batch_size=settings.import_batch_size
     )
     report = await importer.run(_lines(request))
     return report.as_response()
