@@ -214,6 +214,18 @@ def comparison_rows(report: dict) -> list[Row]:
             dig(pin, "import", "lines_per_second"),
         )
     )
+    freshness = results.get("freshness", {})
+    for what, label in (("pin_to_search", "a pin in nearby search"), ("rating_to_stats", "a rating in stats")):
+        for q in ("p50", "p95"):
+            rows.append(
+                Row(
+                    f"freshness: {label}, during a {freshness.get('import_lines', '?')}-line import, {q}",
+                    dig(freshness, "during_import", what, f"{q}_s"),
+                    "s",
+                    f"the same, quiet, {q}",
+                    dig(freshness, "quiet", what, f"{q}_s"),
+                )
+            )
     progress = results.get("progress_table", {})
     for table in ("departments_table", "ministries_table"):
         for q in ("p50", "p95"):

@@ -308,6 +308,9 @@ class OutboxRelay:
             collection = self._database[name]
             # Bounded, so a document that can never be cleared cannot hold the relay in this loop.
             for _ in range(self.max_sweep_batches):
+                # Writes notified meanwhile go first: during an import the sweep finds thousands pending.
+                while not self._written.empty():
+                    await self._relay_notified(self._written, self.batch_size)
                 # A limit, so the server closes the cursor: FerretDB holds a connection per open cursor.
                 pending = collection.find({OUTBOX_PENDING_FIELD: True}, _OUTBOX_PROJECTION).limit(self.batch_size)
                 documents = await pending.to_list(None)
