@@ -21,6 +21,8 @@ PHONE = {"width": 390, "height": 844}
 # Phra Nakhon, Bangkok: the district of the test points.
 FIELD = (13.752512, 100.494012)
 ELSEWHERE = (13.756300, 100.501800)
+# The machine may be busy (other journeys, projections): generous waits, never sleeps.
+SLOW = 30_000
 
 # Whether the page's IndexedDB copy of a point exists (never creates the database: idb-keyval makes its
 # store only when it creates the database itself).
@@ -93,19 +95,19 @@ def sign_in_with_the_list(page: Page, team: FieldTeam) -> None:
     page.get_by_label("รหัสผ่าน").fill(team.password)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
     for point_id in team.points:
-        expect(page.locator(f'tr[data-point-id="{point_id}"]')).to_be_visible()
+        expect(page.locator(f'tr[data-point-id="{point_id}"]')).to_be_visible(timeout=SLOW)
     assert page.evaluate("() => navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
     for point_id in team.points:
-        wait_until(f"{point_id} kept on the phone", lambda p=point_id: page.evaluate(KEPT_POINT, p), seconds=20)
+        wait_until(f"{point_id} kept on the phone", lambda p=point_id: page.evaluate(KEPT_POINT, p), seconds=60)
 
 
 def pin_offline(page: Page, point_id: str, at: tuple[float, float]) -> None:
     page.locator(f'tr[data-point-id="{point_id}"]').get_by_role("link", name="ปักหมุด").click()
-    expect(page.locator(".kept-point")).to_be_visible()  # shown from what the phone kept
+    expect(page.locator(".kept-point")).to_be_visible(timeout=SLOW)  # shown from what the phone kept
     page.get_by_label("ละติจูด").fill(str(at[0]))
     page.get_by_label("ลองจิจูด").fill(str(at[1]))
     page.get_by_role("button", name="บันทึกหมุด").click()
-    expect(page.locator(".pin-form .message")).to_contain_text("บันทึกไว้ในเครื่องนี้แล้ว")
+    expect(page.locator(".pin-form .message")).to_contain_text("บันทึกไว้ในเครื่องนี้แล้ว", timeout=SLOW)
     expect(page.locator(f'.queue-item[data-kind="pin"][data-point-id="{point_id}"]')).to_have_attribute(
         "data-state", "waiting"
     )
@@ -139,7 +141,7 @@ def test_a_pin_and_a_survey_made_offline_arrive_exactly_once(
     pin_offline(page, point_id, FIELD)
     # The survey page opens without signal too: the worker's shell, the point as kept.
     page.goto(f"{GATEWAY}/staff/points/{point_id}/survey")
-    expect(page.locator(".kept-point")).to_be_visible()
+    expect(page.locator(".kept-point")).to_be_visible(timeout=SLOW)
     page.get_by_label("มีบันทึกข้อตกลง (MOU) กับกรมการปกครองแล้ว").check()
     page.get_by_label("จำนวนเครื่องอ่านบัตร").fill("2")
     page.get_by_role("button", name="ส่งแบบสำรวจ").click()
@@ -161,7 +163,7 @@ def test_a_pin_and_a_survey_made_offline_arrive_exactly_once(
     assert pins_of(api, point_id) == [] and surveys_of(api, point_id) == []
 
     phone.set_offline(False)  # the `online` event sends both
-    expect(page.locator(".offline-queue .queue-item")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".offline-queue .queue-item")).to_have_count(0, timeout=SLOW)
     expect(page.locator(".offline-queue .queue-empty")).to_contain_text("ส่งครบแล้ว")
     artifacts(page, "3-sent-online")
     check_accessibility(page)
@@ -172,7 +174,7 @@ def test_a_pin_and_a_survey_made_offline_arrive_exactly_once(
     assert survey["mou_with_dopa"] is True and survey["card_readers"] == 2
     # A later visit (and its background retry) sends nothing again.
     page.goto(f"{GATEWAY}/staff")
-    expect(page.locator(f'tr[data-point-id="{point_id}"]')).to_contain_text("ปักหมุดแล้ว")
+    expect(page.locator(f'tr[data-point-id="{point_id}"]')).to_contain_text("ปักหมุดแล้ว", timeout=SLOW)
     assert len(pins_of(api, point_id)) == 1 and len(surveys_of(api, point_id)) == 1
 
 
@@ -195,7 +197,7 @@ def test_a_pin_made_offline_on_a_point_re_pinned_meanwhile_is_a_conflict_not_an_
 
     phone.set_offline(False)
     conflict = page.locator(f'.queue-item[data-point-id="{point_id}"][data-state="conflict"]')
-    expect(conflict).to_be_visible(timeout=15_000)
+    expect(conflict).to_be_visible(timeout=SLOW)
     expect(conflict).to_contain_text("มีผู้อื่นปักหมุดจุดนี้ใหม่ระหว่างนั้น")
     expect(conflict.locator(".queue-pin-mine")).to_contain_text(f"{FIELD[0]:.6f}, {FIELD[1]:.6f}")
     expect(conflict.locator(".queue-pin-seen")).to_contain_text("ยังไม่มีหมุด")
@@ -208,7 +210,7 @@ def test_a_pin_made_offline_on_a_point_re_pinned_meanwhile_is_a_conflict_not_an_
 
     # The staff member, having compared both, sends theirs anyway: stored once, the newest pin.
     conflict.get_by_role("button", name="ส่งหมุดของฉันแทนหมุดปัจจุบัน").click()
-    expect(page.locator(".offline-queue .queue-item")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".offline-queue .queue-item")).to_have_count(0, timeout=SLOW)
     artifacts(page, "2-sent-anyway")
     pins = pins_of(api, point_id)
     assert [(p["lat"], p["lon"]) for p in pins] == [ELSEWHERE, FIELD]
@@ -230,7 +232,7 @@ def test_a_conflicting_pin_can_be_discarded(
     )
     phone.set_offline(False)
     conflict = page.locator(f'.queue-item[data-point-id="{point_id}"][data-state="conflict"]')
-    expect(conflict).to_be_visible(timeout=15_000)
+    expect(conflict).to_be_visible(timeout=SLOW)
     conflict.get_by_role("button", name="ทิ้งรายการนี้").click()
     expect(page.locator(".offline-queue .queue-item")).to_have_count(0)
     assert [(p["lat"], p["lon"]) for p in pins_of(api, point_id)] == [ELSEWHERE]
