@@ -203,6 +203,8 @@ def test_a_pin_made_offline_on_a_point_re_pinned_meanwhile_is_a_conflict_not_an_
     expect(conflict.locator(".queue-pin-seen")).to_contain_text("ยังไม่มีหมุด")
     expect(conflict.locator(".queue-pin-current")).to_contain_text(f"{ELSEWHERE[0]:.6f}, {ELSEWHERE[1]:.6f}")
     expect(conflict.locator(".queue-pin-current")).to_contain_text(admin_user)
+    # The pin page, still open, says so too instead of "kept on this phone".
+    expect(page.locator(".pin-form .message")).to_contain_text("มีผู้อื่นปักหมุดจุดนี้ใหม่")
     check_accessibility(page)
     artifacts(page, "1-conflict")
     [kept] = pins_of(api, point_id)  # not overwritten

@@ -86,6 +86,17 @@ export function onQueueChange(callback: () => void, signal: AbortSignal): void {
   changes.addEventListener("change", callback, { signal });
 }
 
+/** Calls back once with the item's outcome when a later attempt (back online) decides it. */
+export function onOutcome(id: string, callback: (outcome: Outcome) => void, signal: AbortSignal): void {
+  const listener = (event: Event) => {
+    const outcome = (event as CustomEvent<Map<string, Outcome>>).detail.get(id);
+    if (!outcome || outcome.kind === "queued") return;
+    changes.removeEventListener("outcomes", listener);
+    callback(outcome);
+  };
+  changes.addEventListener("outcomes", listener, { signal });
+}
+
 export async function queued(): Promise<QueuedItem[]> {
   try {
     const items = (await values<QueuedItem>(store)).filter((item) => item && typeof item.id === "string");
@@ -198,7 +209,9 @@ export function flush(): Promise<Map<string, Outcome>> {
   if (flushing) return flushing.then(() => flush()); // one at a time; then once more for what came meanwhile
   flushing = (async () => {
     try {
-      return await flushNow();
+      const outcomes = await flushNow();
+      changes.dispatchEvent(new CustomEvent("outcomes", { detail: outcomes }));
+      return outcomes;
     } finally {
       flushing = null;
     }

@@ -11,7 +11,7 @@ import { createMap } from "../map";
 import { normalizePoint, type ServiceInfo, type ServicePoint } from "../points";
 import { keepPoint, keepPoints, keepReadiness, keptPoint } from "../offline/points";
 import { queuePanel } from "../offline/panel";
-import { enqueuePin, enqueueSurvey, flush, type Outcome, type PinRecord, type QueuedItem, type SurveyAnswer } from "../offline/queue";
+import { enqueuePin, enqueueSurvey, flush, onOutcome, type Outcome, type PinRecord, type QueuedItem, type SurveyAnswer } from "../offline/queue";
 import { navigate, render, type PageContext } from "../router";
 
 const OBSTACLE_KINDS = ["law", "policy", "budget", "it_linkage", "personnel", "other"] as const;
@@ -461,10 +461,17 @@ function queuedOutcome(message: HTMLElement, outcome: Outcome): void {
   else if (outcome.kind === "refused") setMessage(message, "error", `${t("error.generic")}: ${outcome.problem}`);
 }
 
-/** Queues the item, then sends what waits: its own outcome (still queued when there is no signal). */
-async function saveThroughQueue(make: () => Promise<QueuedItem>): Promise<Outcome> {
+/** Queues the item, then sends what waits: its own outcome (still queued when there is no signal).
+ * While it waits, `later` hears how a later attempt ends, as long as the page stays open. */
+async function saveThroughQueue(
+  make: () => Promise<QueuedItem>,
+  signal: AbortSignal,
+  later: (outcome: Outcome) => void,
+): Promise<Outcome> {
   const item = await make();
-  return (await flush()).get(item.id) ?? { kind: "queued" };
+  const outcome = (await flush()).get(item.id) ?? { kind: "queued" };
+  if (outcome.kind === "queued" || outcome.kind === "signin") onOutcome(item.id, later, signal);
+  return outcome;
 }
 
 export async function pinPage({ main, params, signal }: PageContext): Promise<void> {
@@ -494,28 +501,35 @@ export async function pinPage({ main, params, signal }: PageContext): Promise<vo
     doubt.replaceChildren();
     try {
       // Kept on the phone first with its idempotency key, then sent (now, or once back online).
-      const outcome = await saveThroughQueue(() => enqueuePin(point!.id, localName(point!) || point!.id, { lat: body.lat, lon: body.lon, ...(body.accuracy_m !== undefined ? { accuracy_m: body.accuracy_m } : {}) }, basedOn));
-      if (outcome.kind !== "sent" || !outcome.pin) {
-        queuedOutcome(message, outcome);
-        return;
-      }
-      const pin = { flags: [], ...outcome.pin };
-      basedOn = outcome.pin;
-      if (pin.flags.length) {
-        // Saved, but never as a plain green success: say what is doubtful about it.
-        setMessage(
-          message,
-          "warning",
-          h("strong", {}, t("pin.saved.flagged")),
-          h("ul", {}, pin.flags.map((flag) => h("li", {}, flagWords(flag)))),
-        );
-      } else {
-        setMessage(message, "success", h("strong", {}, t("pin.saved")));
-      }
+      const outcome = await saveThroughQueue(
+        () => enqueuePin(point!.id, localName(point!) || point!.id, { lat: body.lat, lon: body.lon, ...(body.accuracy_m !== undefined ? { accuracy_m: body.accuracy_m } : {}) }, basedOn),
+        signal,
+        (later) => showPinOutcome(later),
+      );
+      showPinOutcome(outcome);
     } catch (error) {
       setMessage(message, "error", errorText(error));
     } finally {
       submit.disabled = false;
+    }
+  }
+  function showPinOutcome(outcome: Outcome): void {
+    if (outcome.kind !== "sent" || !outcome.pin) {
+      queuedOutcome(message, outcome);
+      return;
+    }
+    const pin = { flags: [], ...outcome.pin };
+    basedOn = outcome.pin;
+    if (pin.flags.length) {
+      // Saved, but never as a plain green success: say what is doubtful about it.
+      setMessage(
+        message,
+        "warning",
+        h("strong", {}, t("pin.saved.flagged")),
+        h("ul", {}, pin.flags.map((flag) => h("li", {}, flagWords(flag)))),
+      );
+    } else {
+      setMessage(message, "success", h("strong", {}, t("pin.saved")));
     }
   }
   const form = h(
@@ -750,13 +764,15 @@ export async function surveyPage({ main, params, signal }: PageContext): Promise
         submit.disabled = true;
         try {
           // Kept on the phone first with its idempotency key, then sent (now, or once back online).
-          const outcome = await saveThroughQueue(() => enqueueSurvey(point.id, localName(point) || point.id, answer as SurveyAnswer));
-          if (outcome.kind === "sent") {
-            const status = outcome.copy_status && hasMessage(`status.${outcome.copy_status}`) ? ` — ${t(`status.${outcome.copy_status}` as MessageKey)}` : "";
-            setMessage(message, "success", h("strong", {}, t("survey.saved")), status);
-          } else {
-            queuedOutcome(message, outcome);
-          }
+          const show = (outcome: Outcome) => {
+            if (outcome.kind === "sent") {
+              const status = outcome.copy_status && hasMessage(`status.${outcome.copy_status}`) ? ` — ${t(`status.${outcome.copy_status}` as MessageKey)}` : "";
+              setMessage(message, "success", h("strong", {}, t("survey.saved")), status);
+            } else {
+              queuedOutcome(message, outcome);
+            }
+          };
+          show(await saveThroughQueue(() => enqueueSurvey(point.id, localName(point) || point.id, answer as SurveyAnswer), signal, show));
         } catch (error) {
           setMessage(message, "error", errorText(error));
         } finally {
