@@ -8,6 +8,7 @@ feedback-service's database (test setup through the MongoDB wire on 127.0.0.1; t
 backdoor) and checks what the staff then see.
 """
 
+import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -119,15 +120,18 @@ def test_an_overdue_complaint_is_flagged_first_in_the_staff_inbox(
     wait_until_feedback_knows(api, point_id)
     codes = []
     for category, text in (("asked_for_copy", "ถูกเรียกสำเนาทะเบียนบ้าน"), ("facilities", "ไม่มีที่จอดรถ")):
-        filed = httpx.post(
-            f"{GATEWAY}/api/feedback/v1/complaints",
-            json={
-                "service_point_id": point_id,
-                "category": category,
-                "description": f"{text} {run_id}",
-                "consent_to_contact": False,
-            },
-        )
+        # Each from its own loopback address (a citizen of its own): the journeys share 127.0.0.1's limit.
+        citizen = httpx.HTTPTransport(local_address=f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.7")
+        with httpx.Client(transport=citizen, timeout=30) as client:
+            filed = client.post(
+                f"{GATEWAY}/api/feedback/v1/complaints",
+                json={
+                    "service_point_id": point_id,
+                    "category": category,
+                    "description": f"{text} {run_id}",
+                    "consent_to_contact": False,
+                },
+            )
         assert filed.status_code == 202, filed.text
         codes.append(filed.json()["tracking_code"].replace("-", ""))
 
