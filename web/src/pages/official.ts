@@ -20,6 +20,7 @@ import { ApiError, NetworkError, get, url } from "../api";
 import { field, h, pageHeading, replaceChildren, setMessage, statusMessage, type Child } from "../dom";
 import { formatDate, formatNumber, language, localName, t, type MessageKey } from "../i18n";
 import { navigate, render, type PageContext } from "../router";
+import { complaintsOverdueSection } from "./complaints-overdue";
 import { funnelSection } from "./funnel";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
@@ -133,7 +134,8 @@ export async function officialPage({ main, params, signal }: PageContext): Promi
   const funnel = h("section", { "aria-labelledby": "funnel-heading" });
   const ranking = h("section", { "aria-labelledby": "ranking-heading" });
   const reconciliation = h("section", { "aria-labelledby": "reconciliation-heading" });
-  main.append(progress, satisfaction, funnel, ranking, provinces, reconciliation);
+  const overdue = h("section", { "aria-labelledby": "complaints-overdue-heading" });
+  main.append(progress, satisfaction, funnel, ranking, provinces, reconciliation, overdue);
   const names = (found: { ministry?: string; department?: string }) => breadcrumbs(crumbs, scope, found);
   await Promise.all([
     scope.departmentId
@@ -146,6 +148,7 @@ export async function officialPage({ main, params, signal }: PageContext): Promi
     funnelSection(funnel, scope, signal, (message, error) => showError(message, error, signal)),
     rankingTable(ranking, scope, signal),
     reconciliationList(reconciliation, scope, signal),
+    complaintsOverdueSection(overdue, scope, signal),
   ]);
 }
 
