@@ -92,6 +92,12 @@ def _view(document: dict[str, Any]) -> RegistrationRequestView:
     return RegistrationRequestView(id=document["_id"], **{k: v for k, v in document.items() if k != "_id"})
 
 
+# The gateway limits this path per client address (deploy/gateway/routes.conf, the sign-in zone).
+GATEWAY_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many requests from this address (the gateway's limit): wait Retry-After"}
+}
+
+
 @router.post(
     "/registration-requests",
     status_code=status.HTTP_202_ACCEPTED,
@@ -100,7 +106,11 @@ def _view(document: dict[str, Any]) -> RegistrationRequestView:
     description="The department must be in the catalogue and the e-mail an official one. One undecided "
     "request per e-mail address and at most 20 per department (409 beyond). No account exists until an "
     "administrator approves; the credentials are then handed over by the administrator.",
-    responses={409: {"description": "Too many undecided requests"}, 422: {"description": "Unknown department, e-mail"}},
+    responses={
+        409: {"description": "Too many undecided requests"},
+        422: {"description": "Unknown department, e-mail"},
+        **GATEWAY_LIMITED,
+    },
 )
 async def file_request(body: RegistrationFiling, desk: Desk, response: Response) -> RegistrationReceipt:
     document = await desk.file(
@@ -117,6 +127,7 @@ async def file_request(body: RegistrationFiling, desk: Desk, response: Response)
     "/registration-requests",
     response_model=RegistrationList,
     summary="Registration requests by status, oldest first (admin)",
+    responses=GATEWAY_LIMITED,
 )
 async def list_requests(
     _admin: AdminPrincipal,
