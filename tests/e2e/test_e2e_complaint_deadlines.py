@@ -26,7 +26,8 @@ from playwright.sync_api import Page, expect
 from tests import targets
 from tests.e2e.conftest import GATEWAY, catalogue, import_catalogue, wait_until, wait_until_feedback_knows
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+# native_only: the overdue journey moves a stored due time back through the native stack's database.
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.native_only]
 
 
 def answer_as_the_complaint_system(complaint_id: str, point_id: str, note: str) -> None:

@@ -179,7 +179,8 @@ def test_file_answer_reopen_and_the_overdue_filter(
         read_model["due_at"]
     ) == datetime.fromisoformat(body["due_at"])
     deadlines = f"/api/stats/v1/complaints/deadlines?department_id={unit['department']}"
-    counted = gateway.get(deadlines).json()
+    # A search sees the write once the index refreshed (the document read above is real-time).
+    counted = wait_until(lambda: (c := gateway.get(deadlines).json()).get("open") == 1 and c, timeout=20)
     assert (counted["open"], counted["overdue"]) == (1, 0)
     assert counted["departments"][0]["id"] == unit["department"]
 

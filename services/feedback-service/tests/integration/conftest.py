@@ -93,8 +93,9 @@ def feedback_catalogue(gateway: httpx.Client, admin_headers: dict[str, str]) -> 
     response = gateway.post("/api/pin/v1/catalogue:import", content=body, headers={**admin_headers, **NDJSON})
     assert response.status_code == 200, response.text
     assert response.json()["errors"] == []
-    # feedback-service learns points from the catalogue topic, a moment after the import.
-    for point in (catalogue.points[-1], catalogue.other_point):
+    # feedback-service learns points from the catalogue topic, a moment after the import: every point,
+    # since the topic's partitions (keyed by point) arrive in no particular order.
+    for point in (*catalogue.points, catalogue.other_point):
         wait_until(lambda point=point: point_is_known(gateway, point), timeout=30)
     return catalogue
 
